@@ -1,0 +1,1 @@
+"""The model zoo: Keras builders and their recipes (installed as tinycompress.zoo)."""

@@ -1,0 +1,111 @@
+"""Score an int8 .tflite model on a test set with the real TFLM host interpreter.
+
+Inputs are quantized with the model's input scale and zero point; classifiers are scored
+by top-1 accuracy (argmax of the int8 output, which the output scale cannot reorder),
+autoencoders by the mean squared reconstruction error after dequantizing the output.
+No TensorFlow import: the TFLM interpreter runs in a child process (tflm_host).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import tflm_host
+from .errors import TinyCompressError
+from .tflite_model import TFLiteModel, parse_tflite
+
+TASKS = ("classify", "autoencode")
+
+
+@dataclass
+class TFLiteScore:
+    task: str                  # "classify" | "autoencode"
+    samples: int
+    accuracy: float | None     # top-1, classifiers
+    mse: float | None          # mean squared reconstruction error, autoencoders
+    errors: np.ndarray | None  # per-sample reconstruction error, autoencoders
+    arena_bytes: int | None
+    auc: float | None = None   # anomaly AUC of that error when y marks anomalies (1) and normal (0)
+
+
+def quantize(x: np.ndarray, scale: float, zero_point: int, dtype=np.int8) -> np.ndarray:
+    """Float -> integer with TFLite's rounding (round half away from zero) and clamping."""
+    info = np.iinfo(dtype)
+    v = np.asarray(x, dtype=np.float64) / scale
+    q = np.sign(v) * np.floor(np.abs(v) + 0.5) + zero_point  # np.round would round half to even
+    return np.clip(q, info.min, info.max).astype(dtype)
+
+
+def dequantize(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    return (np.asarray(q, dtype=np.float32) - zero_point) * np.float32(scale)
+
+
+def infer_task(model: TFLiteModel) -> str:
+    """An output the same size as the input is a reconstruction; anything else a classifier."""
+    return "autoencode" if model.output_tensors[0].size == model.input_tensors[0].size else "classify"
+
+
+def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str = "model",
+          max_samples: int | None = None) -> TFLiteScore:
+    """Run every sample of `x` through TFLM and score it against `y` (labels) or `x` itself."""
+    model = parse_tflite(bytes(tflite_bytes), source)
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise TinyCompressError(f"{source}: {len(model.inputs)} inputs and {len(model.outputs)} "
+                                "outputs; scoring needs a model with one input and one output")
+    inp, out = model.input_tensors[0], model.output_tensors[0]
+    for t in (inp, out):
+        if t.type != "INT8" or t.quant is None:
+            raise TinyCompressError(f"{source}: tensor '{t.name}' is {t.type}, not quantized int8; "
+                                    "convert with `tinycompress convert MODEL --data DATA`")
+    task = task or infer_task(model)
+    if task not in TASKS:
+        raise TinyCompressError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
+    x = np.asarray(x)
+    if max_samples is not None:
+        x = x[:max_samples]
+        y = None if y is None else np.asarray(y)[:max_samples]
+    if len(x) == 0:
+        raise TinyCompressError(f"{source}: no test samples to score the model on")
+    per_sample = int(np.prod(x.shape[1:], dtype=np.int64))
+    if per_sample != inp.size:
+        raise TinyCompressError(f"{source}: input '{inp.name}' has shape {list(inp.shape)} "
+                                f"({inp.size} values) but the data samples have shape "
+                                f"{list(x.shape[1:])} ({per_sample} values)")
+    s_in, z_in = float(inp.quant.scale[0]), int(inp.quant.zero_point[0])
+    q = quantize(x.astype(np.float32), s_in, z_in).reshape((len(x),) + tuple(inp.shape))
+    result = tflm_host.run(tflite_bytes, [[sample] for sample in q], source=source)
+    outputs = np.stack([o[0].reshape(-1) for o in result.outputs])
+    if task == "classify":
+        if y is None:
+            raise TinyCompressError(f"{source}: a classifier needs labels to be scored")
+        labels = _labels(np.asarray(y), len(x))
+        acc = float(np.mean(outputs.argmax(axis=1) == labels))
+        return TFLiteScore(task, len(x), acc, None, None, result.arena_bytes)
+    s_out, z_out = float(out.quant.scale[0]), int(out.quant.zero_point[0])
+    recon = dequantize(outputs, s_out, z_out)
+    errors = np.mean((recon - x.reshape(len(x), -1).astype(np.float32)) ** 2, axis=1)
+    auc = None if y is None else roc_auc(errors, np.asarray(y).reshape(-1))
+    return TFLiteScore(task, len(x), None, float(errors.mean()), errors, result.arena_bytes, auc)
+
+
+def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
+    """Area under the ROC curve of `scores` for labels 1 vs 0 (Mann-Whitney, ties halved)."""
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return None
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def _labels(y: np.ndarray, n: int) -> np.ndarray:
+    """Integer labels from integer labels or one-hot rows."""
+    if y.ndim == 2 and y.shape[1] > 1:
+        y = y.argmax(axis=1)
+    return y.reshape(n).astype(np.int64)
+
+
+def tflite_accuracy(tflite_bytes: bytes, dataset, task: str | None = None,
+                    source: str = "model") -> TFLiteScore:
+    """Score on a data.Dataset's test split (the interface other stages use)."""
+    return score(tflite_bytes, dataset.x_test, getattr(dataset, "y_test", None), task, source)

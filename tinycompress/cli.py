@@ -45,6 +45,74 @@ def log(ctx, message, level=1):
 # Each command imports its stage inside its body (TensorFlow loads only when needed).
 
 
+def _emit_json(data):
+    import json
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@cli.command()
+@click.argument("model")
+@click.option("--data", "data_source", required=True,
+              help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
+@click.option("-o", "--output", required=True, help="The int8 .tflite to write.")
+@click.option("--samples", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Representative training samples for int8 calibration.")
+@click.option("--float-output", default=None, help="Also write the float32 .tflite here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def convert(ctx, model, data_source, output, samples, float_output, as_json):
+    """Convert a Keras MODEL to a full-integer int8 .tflite (int8 input and output).
+
+    Calibrates on training data, checks that no float tensor remains, runs the result in
+    the TFLite-Micro host interpreter and reports its accuracy on the test set.
+    """
+    from .convert import convert_to_int8
+    report = convert_to_int8(model, data_source, output, representative_samples=samples,
+                             float_out_path=float_output, log=lambda m: log(ctx, m, 1))
+    _emit_json(report.to_dict()) if as_json else click.echo(report.summary())
+
+
+@cli.command(name="inspect")
+@click.argument("model")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--no-tflm", is_flag=True, help="Skip the TFLM host run (no arena figure).")
+def inspect_cmd(model, as_json, no_tflm):
+    """Show a .tflite MODEL: ops, layers with MACs, tensors, sizes, TFLM arena, op support."""
+    from .inspect import inspect_model
+    report = inspect_model(model, run_tflm=not no_tflm)
+    _emit_json(report.to_dict()) if as_json else click.echo(report.to_text(), nl=False)
+
+
+@cli.command()
+@click.argument("model")
+@click.option("-o", "--output", required=True, help="The C header to write (model_data.h).")
+@click.option("--name", default="g_model", show_default=True, help="C name of the array.")
+@click.option("--source", is_flag=True, help="Write an .h/.cc pair: declarations in the header, "
+                                              "the array in the .cc beside it.")
+def export(model, output, name, source):
+    """Export an int8 .tflite MODEL as a C array (16-byte aligned) with I/O constants."""
+    from .export import export_c
+    report = export_c(model, output, name=name, source=source)
+    written = report.header + (f" and {report.source}" if report.source else "")
+    click.echo(f"{written}: {report.name}[{report.model_bytes}] sha256 {report.sha256}")
+
+
+@cli.command()
+@click.argument("recipe")
+@click.option("-o", "--output", default=None, help="Output folder (default: out/<recipe name>).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def run(ctx, recipe, output, as_json):
+    """Run every stage a RECIPE (.toml) names into one output folder.
+
+    Writes model.keras, compressed.keras, model_float.tflite, model_int8.tflite,
+    model_data.h, report.json, report.md and report.png.
+    """
+    from .recipe import load_recipe, run_recipe
+    result = run_recipe(load_recipe(recipe), output, log=lambda m: log(ctx, m, 0))
+    _emit_json(result.to_dict()) if as_json else click.echo(result.summary())
+
+
 def main():
     cli(prog_name="tinycompress")
 

@@ -1,0 +1,1 @@
+"""Firmware generation: boards, projects and the native ahead-of-time runtime (native/)."""

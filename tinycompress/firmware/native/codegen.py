@@ -1,0 +1,195 @@
+"""Render model.c / model.h for the native runtime from an int8 TFLiteModel.
+
+check_supported -> lower every op (ops.OPS) -> plan memory (planner) -> render the
+templates in firmware/runtime/templates/. The generated tc_invoke is straight-line code:
+one kernel call per layer with a const parameter struct, no interpreter, no op table.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from string import Template
+
+import numpy as np
+
+from ...errors import TinyCompressError
+from ...fileio import atomic_path
+from .lowering import LayerInfo, NativeInfo
+from .ops import OPS
+from .planner import plan_memory
+from .quant import ACTIVATION_BOUNDS
+
+C_TYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t",
+           np.dtype(np.int16): "int16_t", np.dtype(np.uint16): "uint16_t",
+           np.dtype(np.int32): "int32_t", np.dtype(np.uint32): "uint32_t",
+           np.dtype(np.int64): "int64_t", np.dtype(np.float32): "float"}
+
+
+def _runtime_dir() -> Path:
+    from ...csrc import ROOT
+    return ROOT / "runtime"
+
+
+def runtime_sources() -> list:
+    """The .c and .h files of the native runtime that a project compiles."""
+    d = _runtime_dir()
+    return sorted(list(d.glob("*.c")) + list(d.glob("*.h")))
+
+
+def _template(name: str) -> Template:
+    return Template((_runtime_dir() / "templates" / name).read_text())
+
+
+# --- checks --------------------------------------------------------------------------------
+
+def _op_problems(model, op) -> list:
+    """Why this op cannot be lowered (empty when it can)."""
+    spec = OPS.get(op.op)
+    if spec is None:
+        return [f"{op.op} is not supported by the native runtime (supported: "
+                f"{', '.join(sorted(OPS))})"]
+    problems = []
+    for t in list(op.inputs) + list(op.outputs):
+        if t == -1:
+            continue
+        tensor = model.tensors[t]
+        if not tensor.is_const and tensor.type != "INT8":
+            problems.append(f"tensor '{tensor.name}' is {tensor.type}; only int8 activations "
+                            "are supported")
+        elif not tensor.is_const and tensor.quant is None:
+            problems.append(f"int8 tensor '{tensor.name}' has no quantization parameters")
+        elif not tensor.is_const and tensor.quant.per_channel:
+            problems.append(f"activation '{tensor.name}' has per-channel quantization")
+    if op.activation not in ACTIVATION_BOUNDS:
+        problems.append(f"fused activation {op.activation} is not supported (only "
+                        f"{', '.join(ACTIVATION_BOUNDS)})")
+    if problems:        # the op's own check may rely on int8 activations
+        return problems
+    return list(spec.check(model, op))
+
+
+def check_supported(model) -> list:
+    """Every problem that stops the native runtime, one line per op problem, all ops."""
+    problems = []
+    for t in model.input_tensors + model.output_tensors:
+        if t.type != "INT8":
+            problems.append(f"graph input/output '{t.name}' is {t.type}; expected INT8")
+    for op in model.operators:
+        for p in _op_problems(model, op):
+            problems.append(f"{model.describe(op)}: {p}")
+    if not model.operators:
+        problems.append("the graph has no operators")
+    return problems
+
+
+def require_supported(model):
+    problems = check_supported(model)
+    if problems:
+        raise TinyCompressError(
+            f"{model.source}: {len(problems)} problem(s) for the native runtime:\n  "
+            + "\n  ".join(problems)
+            + "\nUse --runtime tflm for this model, or change the layers named above.")
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+def _c_int(v: int) -> str:
+    v = int(v)
+    return "(-2147483647 - 1)" if v == -(2 ** 31) else str(v)
+
+
+def _c_value(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v)) + "f"
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return "{" + ", ".join(_c_value(x) for x in np.asarray(v).tolist()) + "}"
+    return _c_int(v)
+
+
+def _c_array(name: str, array) -> str:
+    array = np.ascontiguousarray(array).ravel()
+    ctype = C_TYPES.get(array.dtype)
+    if ctype is None:
+        raise TypeError(f"no C type for {array.dtype} ({name})")
+    values = array.tolist()
+    if ctype == "float":
+        items = [repr(float(x)) + "f" for x in values]
+    else:
+        items = [str(int(x)) for x in values]
+    lines = [", ".join(items[i:i + 16]) for i in range(0, len(items), 16)] or ["0"]
+    body = ",\n    ".join(lines)
+    return f"static const {ctype} {name}[{max(1, len(values))}] TC_ALIGNED = {{\n    {body}\n}};"
+
+
+def _c_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _pointer(loc) -> str:
+    base = {"arena": "arena", "input": "input", "output": "output"}[loc.space]
+    return f"{base} + {loc.offset}"
+
+
+def lower_model(model) -> list:
+    require_supported(model)
+    return [OPS[op.op].lower(model, op) for op in model.operators]
+
+
+def render(model, lowered=None):
+    """Return (model_c, model_h, NativeInfo) without writing anything."""
+    lowered = lowered if lowered is not None else lower_model(model)
+    plan = plan_memory(model, lowered)
+    constants, params, body, names = [], [], [], []
+    layer_t, alias_t = _template("layer.c.tmpl"), _template("alias.c.tmpl")
+    info = NativeInfo(arena_bytes=plan.arena_bytes,
+                      io_bytes=plan.input_bytes + plan.output_bytes)
+    for i, (op, low) in enumerate(zip(model.operators, lowered)):
+        name = model.layer_name(op)
+        out_bytes = model.tensors[low.output].nbytes
+        info.layers.append(LayerInfo(name=name, op=op.op, macs=int(low.macs),
+                                     output_bytes=out_bytes))
+        names.append(f"    {_c_string(name)},")
+        fields = {k: _c_value(v) for k, v in low.params.items()}
+        for field_name, array in low.arrays.items():
+            cname = f"tc_l{i}_{field_name}"
+            constants.append(_c_array(cname, array))
+            fields[field_name] = cname
+            info.flash_bytes += int(np.asarray(array).nbytes)
+        out = _pointer(plan.tensors[low.output])
+        subs = dict(index=i, op=op.op, name=name.replace("*/", "* /"), output=out,
+                    output_bytes=out_bytes)
+        if i in plan.aliased:
+            body.append(alias_t.substitute(subs))
+            continue
+        init = "".join(f"\n    .{k} = {v}," for k, v in fields.items()) or " 0"
+        params.append(f"static const {low.params_type} tc_l{i}_params = {{{init}\n}};")
+        scratch = f"arena + {plan.scratch[i]}" if i in plan.scratch else "NULL"
+        inputs = ", ".join(_pointer(plan.tensors[t]) for t in low.inputs) or "NULL"
+        body.append(layer_t.substitute(subs, kernel=low.kernel, scratch=scratch,
+                                       n_inputs=max(1, len(low.inputs)), inputs=inputs))
+    headers = sorted(p.name for p in _runtime_dir().glob("tc_*.h"))
+    common = dict(source=Path(model.source).name, num_layers=len(lowered),
+                  macs=info.macs, input_bytes=plan.input_bytes,
+                  output_bytes=plan.output_bytes, arena_bytes=plan.arena_bytes)
+    model_c = _template("model.c.tmpl").substitute(
+        common, includes="\n".join(f'#include "{h}"' for h in headers),
+        constants="\n\n".join(constants) or "/* none */",
+        params="\n\n".join(params) or "/* none */",
+        layer_names="\n".join(names), arena_alloc=max(16, plan.arena_bytes),
+        body="\n".join(body))
+    model_h = _template("model.h.tmpl").substitute(common)
+    return model_c, model_h, info
+
+
+def generate(model, out_dir) -> NativeInfo:
+    """Write out_dir/model.c and out_dir/model.h (both or neither)."""
+    model_c, model_h, info = render(model)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out_dir / "model.c") as tmp_c, atomic_path(out_dir / "model.h") as tmp_h:
+        tmp_c.write_text(model_c)
+        tmp_h.write_text(model_h)
+    return info

@@ -1,0 +1,44 @@
+"""What an op becomes in generated C: one kernel call with a constant parameter struct."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Lowered:
+    kernel: str            # C function, e.g. "tc_conv2d_s8"
+    params_type: str       # C struct type, e.g. "tc_conv2d_params"
+    params: dict           # struct field -> int | float | str (a C expression)
+    arrays: dict           # struct field -> np.ndarray, emitted as a const array in flash;
+                           #   the field gets a pointer to it (C type from the dtype)
+    inputs: list           # activation tensor indices, in the order the kernel reads them
+    output: int            # the single output tensor index
+    macs: int
+    scratch_bytes: int = 0  # temporary bytes needed during the call (the planner provides them)
+    in_place: bool = False  # RESHAPE-like: output aliases input 0, no kernel call
+
+    @property
+    def const_bytes(self) -> int:
+        return sum(int(np.asarray(a).nbytes) for a in self.arrays.values())
+
+
+@dataclass
+class LayerInfo:
+    name: str
+    op: str
+    macs: int
+    output_bytes: int
+
+
+@dataclass
+class NativeInfo:
+    layers: list = field(default_factory=list)   # LayerInfo per op, graph order
+    arena_bytes: int = 0                         # static activation plan (graph I/O excluded)
+    io_bytes: int = 0                            # caller-owned input + output buffers
+    flash_bytes: int = 0                         # constant arrays (weights, biases, multipliers)
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs for layer in self.layers)

@@ -1,0 +1,201 @@
+"""A buildable firmware project for one board: model code, board code, golden vectors, Makefile.
+
+Layout of a generated project (written whole or not at all):
+
+    Makefile            plain make + arm-none-eabi-gcc with the board's flags
+    project.json        board, model figures, vectors: what `build` and `simulate` read
+    model.tflite        the model (simulate --dump-layers re-runs the host interpreter on it)
+    golden.npz          the golden inputs and outputs, as the firmware embeds them
+    src/                model.c, model.h (native codegen), runtime sources, main.c, golden.h
+    board/              startup, UART driver, tick counter, linker.ld
+
+Templates and C sources come from firmware/ (installed as tinycompress.csrc).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+import numpy as np
+
+from ..errors import TinyCompressError
+from ..fileio import atomic_path
+from .boards import Board, get_board
+
+PROJECT_FILE = "project.json"
+DEFAULT_VECTORS = 10
+RUNTIMES = ("native",)
+BOARD_COMMON_SOURCES = ("tc_board.h", "startup.c", "print.c", "exit.c")
+
+
+def csrc_root() -> Path:
+    from .. import csrc  # firmware/ installed as package data
+    return csrc.ROOT
+
+
+@dataclass
+class ProjectInfo:
+    path: Path
+    board: str
+    vectors: int
+    layers: int
+    arena_bytes: int
+    weight_bytes: int
+    input_bytes: int
+    output_bytes: int
+
+
+def generate_project(tflite_path, board: str, out_dir, runtime: str = "native", data=None,
+                     vectors: int = DEFAULT_VECTORS, dump_layers: bool = False, seed: int = 0,
+                     opt: str = "-O2") -> ProjectInfo:
+    """Validate `tflite_path`, compute golden vectors on the host TFLM interpreter and write
+    a firmware project for `board` into `out_dir`."""
+    from ..tflite_model import read_tflite, require_full_int8
+    from .. import tflm_host
+
+    board_row = get_board(board)
+    if runtime not in RUNTIMES:
+        raise TinyCompressError(f"runtime {runtime!r} is not available; choose one of: "
+                                f"{', '.join(RUNTIMES)}")
+    if vectors < 1:
+        raise TinyCompressError(f"--vectors must be at least 1 (got {vectors})")
+    model = read_tflite(tflite_path)
+    require_full_int8(model)
+    from .native import check_supported, generate, runtime_sources
+    problems = check_supported(model)
+    if problems:
+        raise TinyCompressError(f"{model.source}: the native runtime cannot run {len(problems)} "
+                                "op(s): " + "; ".join(problems))
+
+    inputs, source = golden_inputs(model, data, vectors, seed)
+    host = tflm_host.run(model.data, inputs, source=model.source)
+    outputs = [[np.asarray(a, dtype=np.int8) for a in vec] for vec in host.outputs]
+
+    def write_model(src_dir: Path) -> dict:
+        info = generate(model, src_dir)
+        for path in runtime_sources():
+            shutil.copy2(path, src_dir / Path(path).name)
+        return {"arena_bytes": int(info.arena_bytes), "weight_bytes": int(info.flash_bytes),
+                "io_bytes": int(info.io_bytes), "macs": int(info.macs),
+                "host_arena_bytes": host.arena_bytes,
+                "layers": [{"name": layer.name, "op": layer.op, "macs": int(layer.macs),
+                            "output_bytes": int(layer.output_bytes)} for layer in info.layers]}
+
+    return write_project(out_dir, board_row, write_model, _concat(inputs), _concat(outputs),
+                         model_name=Path(tflite_path).name, model_bytes=model.data,
+                         vector_source=source, dump_layers=dump_layers, opt=opt)
+
+
+def golden_inputs(model, data, vectors: int, seed: int = 0):
+    """`vectors` input lists (one int8 array per graph input) and a phrase saying where they
+    came from: the test split of `data` quantized with the input's scale and zero point, or
+    seeded random int8 over the whole range."""
+    shapes = [tuple(t.shape) for t in model.input_tensors]
+    if data is None:
+        rng = np.random.default_rng(seed)
+        return ([[rng.integers(-128, 128, size=s, dtype=np.int64).astype(np.int8) for s in shapes]
+                 for _ in range(vectors)], f"random int8, seed {seed}")
+    if len(shapes) != 1:
+        raise TinyCompressError(f"{model.source}: --data feeds single-input models only; this "
+                                f"model has {len(shapes)} inputs (leave out --data for random inputs)")
+    from ..data import load_dataset
+    dataset = load_dataset(data)
+    x = np.asarray(dataset.x_test if len(dataset.x_test) else dataset.x_train)
+    tensor = model.input_tensors[0]
+    per_sample = int(np.prod(shapes[0][1:], dtype=np.int64)) if len(shapes[0]) > 1 else 1
+    sample_size = int(np.prod(x.shape[1:], dtype=np.int64))
+    if sample_size != per_sample or (len(shapes[0]) and shapes[0][0] != 1):
+        raise TinyCompressError(
+            f"{data}: samples of shape {tuple(x.shape[1:])} do not fit the input '{tensor.name}' "
+            f"of {model.source} (shape {shapes[0]}); use the data set the model was trained on")
+    if len(x) < vectors:
+        raise TinyCompressError(f"{data}: {len(x)} samples, fewer than the {vectors} vectors asked for")
+    scale = float(tensor.quant.scale[0])
+    zero_point = int(tensor.quant.zero_point[0])
+    q = np.clip(np.round(x[:vectors].astype(np.float64) / scale) + zero_point, -128, 127)
+    return ([[q[i].astype(np.int8).reshape(shapes[0])] for i in range(vectors)],
+            f"{vectors} samples of '{data}' quantized with scale {scale:g}, zero point {zero_point}")
+
+
+def _concat(vectors) -> list:
+    """Per vector, the graph's arrays as one byte string in graph order (the model.h layout)."""
+    return [b"".join(np.ascontiguousarray(a, dtype=np.int8).tobytes() for a in vec) for vec in vectors]
+
+
+def write_project(out_dir, board: Board, write_model, inputs: list, outputs: list, *,
+                  model_name: str, model_bytes: bytes | None = None, vector_source: str = "",
+                  dump_layers: bool = False, opt: str = "-O2") -> ProjectInfo:
+    """Write a project whose model sources come from `write_model(src_dir) -> model figures`.
+
+    `inputs`/`outputs` are per-vector byte strings (TC_INPUT_BYTES / TC_OUTPUT_BYTES each).
+    Split from generate_project so that tests can drive it with a hand-written model.
+    """
+    root = csrc_root()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TinyCompressError(f"{out_dir}: exists and is not a folder; choose another -o")
+    with atomic_path(out_dir) as tmp:
+        src, board_dir = tmp / "src", tmp / "board"
+        src.mkdir(parents=True)
+        board_dir.mkdir()
+        figures = write_model(src)
+        shutil.copy2(root / "harness" / "main.c", src / "main.c")
+        _render(root / "harness" / "golden.h.tmpl", src / "golden.h", model=model_name,
+                count=len(inputs), source=vector_source or "given",
+                inputs=_c_rows(inputs), outputs=_c_rows(outputs))
+        for name in BOARD_COMMON_SOURCES + (board.uart_source, board.tick_source):
+            shutil.copy2(root / "boards" / name, board_dir / name)
+        _render(root / "boards" / "linker.ld.tmpl", board_dir / "linker.ld", board=board.name,
+                flash_origin=f"0x{board.flash_origin:08X}", flash_size=f"0x{board.flash_size:X}",
+                ram_origin=f"0x{board.ram_origin:08X}", ram_size=f"0x{board.ram_size:X}",
+                stack_size=f"0x{board.stack_size:X}")
+        defines = ["-DTC_LAYER_HOOK"] + (["-DTC_DUMP_LAYERS"] if dump_layers else [])
+        _render(root / "harness" / "Makefile.tmpl", tmp / "Makefile", model=model_name,
+                board=board.name, cpu=board.cpu, opt=opt, semihost=int(board.semihosting),
+                cpu_flags=" ".join(board.cflags), uart_base=f"0x{board.uart_base:08X}u",
+                defines=" ".join(defines))
+        if model_bytes is not None:
+            (tmp / "model.tflite").write_bytes(model_bytes)
+        np.savez(tmp / "golden.npz",
+                 inputs=np.frombuffer(b"".join(inputs), np.int8).reshape(len(inputs), -1),
+                 outputs=np.frombuffer(b"".join(outputs), np.int8).reshape(len(outputs), -1))
+        meta = {"board": board.name, "model": model_name, "runtime": "native",
+                "vectors": len(inputs), "vector_source": vector_source,
+                "dump_layers": bool(dump_layers), "input_bytes": len(inputs[0]),
+                "output_bytes": len(outputs[0]), "golden_bytes": sum(map(len, inputs + outputs)),
+                **figures}
+        (tmp / PROJECT_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+    return ProjectInfo(out_dir, board.name, len(inputs), len(figures.get("layers", [])),
+                       figures.get("arena_bytes", 0), figures.get("weight_bytes", 0),
+                       len(inputs[0]), len(outputs[0]))
+
+
+def load_project(project_dir) -> dict:
+    """project.json of a generated project, with a clear error for anything else."""
+    path = Path(project_dir) / PROJECT_FILE
+    if not path.is_file():
+        raise TinyCompressError(f"{project_dir}: not a tinycompress firmware project (no {PROJECT_FILE}); "
+                                "create one with `tinycompress firmware MODEL.tflite -o DIR`")
+    try:
+        meta = json.loads(path.read_text())
+        get_board(meta["board"])
+    except (ValueError, KeyError) as exc:
+        raise TinyCompressError(f"{path}: unreadable project file ({exc}); regenerate the project") from None
+    return meta
+
+
+def _render(template: Path, out: Path, **values):
+    out.write_text(Template(template.read_text()).substitute(**values))
+
+
+def _c_rows(rows: list) -> str:
+    """Byte strings as C initializer rows of int8 values, 16 per line."""
+    lines = []
+    for row in rows:
+        values = np.frombuffer(row, np.int8)
+        chunks = [", ".join(str(int(v)) for v in values[i:i + 16]) for i in range(0, len(values), 16)]
+        lines.append("    {\n        " + ",\n        ".join(chunks) + "\n    },")
+    return "\n".join(lines)

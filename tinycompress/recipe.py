@@ -1,0 +1,402 @@
+"""Recipes: a TOML file naming the model, the data and the stages, and the driver that runs them.
+
+The recipe is validated against dataclasses before anything runs: an unknown key or a value
+of the wrong type is an error naming the key and the file. `[compress.<stage>]` keys are the
+fields of that stage's config dataclass (tinycompress.compress.STAGES), declared once there.
+`[firmware]` is passed on as a table to the firmware steps.
+
+`run_recipe` executes STEPS, a table of (name, function) rows, into one output folder that
+is written whole or not at all; adding a stage to `tinycompress run` is adding one row.
+"""
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import time
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .errors import TinyCompressError
+from .fileio import atomic_path
+
+
+# --- the recipe format --------------------------------------------------------------------
+
+@dataclass
+class ModelSection:
+    zoo: str = ""               # a zoo model name (trained from scratch by the run)
+    path: str = ""              # or a Keras model file, relative to the recipe
+    epochs: int = -1            # training epochs for a zoo model (-1: the zoo's default)
+    seed: int = 0
+
+
+@dataclass
+class DataSection:
+    source: str = ""            # built-in name or .npz path (relative to the recipe)
+    synthetic: bool = False     # the zoo model's generated data (no data set on disk)
+
+
+@dataclass
+class ConvertSection:
+    representative_samples: int = 200
+
+
+@dataclass
+class ExportSection:
+    name: str = "g_model"       # the C array's name
+    source: bool = False        # an .h/.cc pair instead of a single header
+
+
+@dataclass
+class Recipe:
+    name: str
+    path: Path                  # the recipe file, for messages and relative paths
+    description: str = ""
+    model: ModelSection = field(default_factory=ModelSection)
+    data: DataSection = field(default_factory=DataSection)
+    compress: dict = field(default_factory=dict)    # stage name -> config dataclass instance
+    convert: ConvertSection = field(default_factory=ConvertSection)
+    export: ExportSection = field(default_factory=ExportSection)
+    firmware: dict = field(default_factory=dict)    # passed on to the firmware steps
+
+    def resolve(self, value: str) -> str:
+        """A path written in the recipe is relative to the recipe's folder."""
+        p = Path(value).expanduser()
+        if not p.is_absolute() and (self.path.parent / p).exists():
+            return str(self.path.parent / p)
+        return value
+
+
+SECTIONS = {"model": ModelSection, "data": DataSection, "convert": ConvertSection,
+            "export": ExportSection}
+TOP_LEVEL = {"name": str, "description": str}
+
+
+def _type_name(tp) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value, tp, key: str, where: str):
+    """Check one TOML value against a dataclass annotation; ints are accepted for floats."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        errors = []
+        for option in options:
+            try:
+                return _coerce(value, option, key, where)
+            except TinyCompressError as exc:
+                errors.append(exc)
+        raise errors[0]
+    base = origin or tp
+    ok = {
+        bool: lambda v: isinstance(v, bool),
+        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+        float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        str: lambda v: isinstance(v, str),
+        list: lambda v: isinstance(v, list),
+        tuple: lambda v: isinstance(v, list),
+        dict: lambda v: isinstance(v, dict),
+    }.get(base)
+    if ok is None:           # Any or a type TOML cannot express: accept as written
+        return value
+    if not ok(value):
+        raise TinyCompressError(f"{where}: key '{key}' must be {_type_name(base)}, got "
+                                f"{type(value).__name__} {value!r}")
+    if base is float:
+        return float(value)
+    if base in (list, tuple):
+        (item,) = typing.get_args(tp)[:1] or (None,)
+        if item is not None:
+            value = [_coerce(v, item, f"{key}[{i}]", where) for i, v in enumerate(value)]
+        return tuple(value) if base is tuple else value
+    return value
+
+
+def build_config(cls, table, where: str):
+    """An instance of dataclass `cls` from a TOML table; unknown keys and wrong types fail."""
+    if not isinstance(table, dict):
+        raise TinyCompressError(f"{where}: must be a table ([section]), got {type(table).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls) if f.init}
+    kwargs = {}
+    for key, value in table.items():
+        if key not in known:
+            raise TinyCompressError(f"{where}: unknown key '{key}'; known keys: "
+                                    f"{', '.join(sorted(known))}")
+        kwargs[key] = _coerce(value, hints[key], key, where)
+    try:
+        config = cls(**kwargs)
+        if hasattr(config, "validate"):
+            config.validate()
+    except TinyCompressError as exc:
+        raise TinyCompressError(f"{where}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise TinyCompressError(f"{where}: {exc}") from None
+    return config
+
+
+def _stages():
+    from .compress import STAGES
+    return STAGES
+
+
+def parse_recipe(data: dict, path: Path) -> Recipe:
+    where = str(path)
+    allowed = set(TOP_LEVEL) | set(SECTIONS) | {"compress", "firmware"}
+    for key in data:
+        if key not in allowed:
+            raise TinyCompressError(f"{where}: unknown key '{key}'; known keys: "
+                                    f"{', '.join(sorted(allowed))}")
+    kwargs = {}
+    for key, tp in TOP_LEVEL.items():
+        if key in data:
+            kwargs[key] = _coerce(data[key], tp, key, where)
+    for key, cls in SECTIONS.items():
+        kwargs[key] = build_config(cls, data.get(key, {}), f"{where} [{key}]")
+    compress = data.get("compress", {})
+    if not isinstance(compress, dict):
+        raise TinyCompressError(f"{where}: key 'compress' must be a table of stages")
+    if compress:
+        stages = _stages()
+        for stage in compress:
+            if stage not in stages:
+                raise TinyCompressError(f"{where}: unknown key 'compress.{stage}'; stages: "
+                                        f"{', '.join(stages)}")
+        # pipeline order, whatever the order in the file
+        kwargs["compress"] = {s: build_config(stages[s][0], compress[s], f"{where} [compress.{s}]")
+                              for s in stages if s in compress}
+    firmware = data.get("firmware", {})
+    if not isinstance(firmware, dict):
+        raise TinyCompressError(f"{where}: key 'firmware' must be a table")
+    kwargs["firmware"] = dict(firmware)
+    recipe = Recipe(name=kwargs.pop("name", path.stem), path=path, **kwargs)
+    _check_sources(recipe)
+    return recipe
+
+
+def _check_sources(recipe: Recipe):
+    m, d, where = recipe.model, recipe.data, str(recipe.path)
+    if bool(m.zoo) == bool(m.path):
+        raise TinyCompressError(f"{where} [model]: give exactly one of 'zoo' (a zoo model name) "
+                                "or 'path' (a Keras model file)")
+    if m.zoo:
+        from .zoo import ZOO
+        if m.zoo not in ZOO:
+            raise TinyCompressError(f"{where} [model]: key 'zoo' names no zoo model {m.zoo!r}; "
+                                    f"choose one of {', '.join(ZOO)}")
+    if d.synthetic and d.source:
+        raise TinyCompressError(f"{where} [data]: give 'source' or 'synthetic = true', not both")
+    if d.synthetic and not m.zoo:
+        raise TinyCompressError(f"{where} [data]: key 'synthetic' needs a zoo model ([model] zoo)")
+    if m.path and not d.source:
+        raise TinyCompressError(f"{where} [data]: key 'source' is required for a model from a "
+                                "file (a built-in name or an .npz path)")
+
+
+def load_recipe(path) -> Recipe:
+    path = Path(path)
+    if not path.is_file():
+        raise TinyCompressError(f"{path}: no such recipe file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TinyCompressError(f"{path}: not valid TOML ({exc})") from None
+    return parse_recipe(data, path)
+
+
+# --- the run ------------------------------------------------------------------------------
+
+@dataclass
+class StageRow:
+    """Quality and size after one stage, for the report table and plot."""
+    stage: str
+    metric: str                 # "accuracy" | "auc" | "reconstruction_mse"
+    value: float | None
+    params: int | None = None
+    sparsity: float | None = None
+    max_unique: int | None = None
+    bytes: int | None = None    # float32 weights (Keras stages) or the .tflite file
+    gzip_bytes: int | None = None
+    note: str = ""
+
+
+@dataclass
+class RunContext:
+    recipe: Recipe
+    out: Path                   # the (temporary) output folder being filled
+    log: Callable
+    model: object = None        # the current Keras model
+    float_model: object = None
+    dataset: object = None
+    rows: list = field(default_factory=list)
+    stage_reports: list = field(default_factory=list)
+    convert: object = None      # ConvertReport
+    artifacts: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)   # what later steps (firmware) add
+
+
+@dataclass
+class RunResult:
+    recipe: str
+    out_dir: str
+    seconds: float
+    rows: list
+    artifacts: list
+    convert: dict | None
+    stages: list
+    extra: dict
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def summary(self) -> str:
+        from .report import render_table
+        return (f"{self.recipe}: {len(self.artifacts)} artifacts in {self.out_dir} "
+                f"({self.seconds:.0f} s)\n" + render_table(self.rows))
+
+
+def _weights_size(model):
+    """(float32 bytes, gzipped bytes) of a Keras model's weights: what pruning and clustering save."""
+    blob = b"".join(np.asarray(w, dtype=np.float32).tobytes() for w in model.get_weights())
+    return len(blob), len(gzip.compress(blob, compresslevel=9, mtime=0))
+
+
+def _row_from_stage(report, model) -> StageRow:
+    metrics = dict(report.metrics)
+    metric = "auc" if "auc" in metrics else ("accuracy" if "accuracy" in metrics
+                                             else next(iter(metrics), "accuracy"))
+    size, gz = _weights_size(model)
+    return StageRow(stage=report.stage, metric=metric, value=metrics.get(metric),
+                    params=report.params, sparsity=report.sparsity,
+                    max_unique=report.max_unique, bytes=size, gzip_bytes=gz,
+                    note="; ".join(report.warnings))
+
+
+def _save(ctx, model, name):
+    from .keras_io import save_model
+    save_model(model, ctx.out / name)
+    ctx.artifacts.append(name)
+
+
+def step_model(ctx: RunContext):
+    """The float model: trained from the zoo, or loaded from a file; model.keras."""
+    r = ctx.recipe
+    from .compress.common import evaluate_stage
+    if r.model.zoo:
+        from .zoo import ZOO, train
+        data = None if r.data.synthetic or not r.data.source else r.resolve(r.data.source)
+        epochs = None if r.model.epochs < 0 else r.model.epochs
+        ctx.log(f"training zoo model {r.model.zoo} ({epochs or ZOO[r.model.zoo].epochs} epochs)")
+        ctx.model, ctx.dataset, _ = train(r.model.zoo, epochs=epochs, data=data, seed=r.model.seed)
+    else:
+        from .data import check_dataset, load_dataset
+        from .keras_io import load_model
+        ctx.model = load_model(r.resolve(r.model.path))
+        ctx.dataset = check_dataset(load_dataset(r.resolve(r.data.source)), ctx.model)
+    ctx.float_model = ctx.model
+    report = evaluate_stage("float", ctx.model, ctx.dataset)
+    ctx.stage_reports.append(report)
+    ctx.rows.append(_row_from_stage(report, ctx.model))
+    _save(ctx, ctx.model, "model.keras")
+
+
+def step_compress(ctx: RunContext):
+    """Every [compress.*] stage in pipeline order; compressed.keras."""
+    stages = _stages() if ctx.recipe.compress else {}
+    for name, config in ctx.recipe.compress.items():
+        ctx.log(f"compress: {name}")
+        apply = stages[name][1]
+        ctx.model, report = apply(ctx.model, ctx.dataset, config)
+        ctx.stage_reports.append(report)
+        ctx.rows.append(_row_from_stage(report, ctx.model))
+        for warning in report.warnings:
+            ctx.log(f"warning: {warning}")
+    _save(ctx, ctx.model, "compressed.keras")
+
+
+def step_convert(ctx: RunContext):
+    """model_float.tflite (the float model, the size baseline) and model_int8.tflite."""
+    from .convert import convert_float, convert_to_int8, gzip_size
+    float_bytes = convert_float(ctx.float_model)
+    (ctx.out / "model_float.tflite").write_bytes(float_bytes)
+    ctx.artifacts.append("model_float.tflite")
+    base = ctx.rows[0]
+    ctx.rows.append(StageRow(stage="float tflite", metric=base.metric, value=base.value,
+                             params=base.params, bytes=len(float_bytes),
+                             gzip_bytes=gzip_size(float_bytes), note="float32 .tflite"))
+    ctx.log("convert: full int8, scored in the TFLM host interpreter")
+    report = convert_to_int8(ctx.model, ctx.dataset, ctx.out / "model_int8.tflite",
+                             representative_samples=ctx.recipe.convert.representative_samples,
+                             task=ctx.dataset.task, log=ctx.log)
+    report.out_path = "model_int8.tflite"   # not the temporary folder's name
+    ctx.convert = report
+    ctx.artifacts.append("model_int8.tflite")
+    if report.task == "classify":
+        metric, value = "accuracy", report.int8_accuracy
+    else:
+        metric, value = "reconstruction_mse", report.int8_mse
+    ctx.rows.append(StageRow(stage="int8 tflite", metric=metric, value=value,
+                             bytes=report.int8_tflite_bytes, gzip_bytes=report.int8_gzip_bytes,
+                             note="TFLM host interpreter"))
+
+
+def step_export(ctx: RunContext):
+    """model_data.h (and model_data.cc with [export] source = true)."""
+    from .export import export_c
+    e = ctx.recipe.export
+    rep = export_c(ctx.out / "model_int8.tflite", ctx.out / "model_data.h", name=e.name,
+                   source=e.source)
+    ctx.artifacts += ["model_data.h"] + (["model_data.cc"] if rep.source else [])
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable                  # (RunContext) -> None
+    when: Callable = lambda recipe: True   # noqa: E731 - does the recipe ask for this step?
+
+
+# The run, in order. Firmware steps (generate, build, simulate) go in as rows here.
+STEPS = [
+    Step("model", step_model),
+    Step("compress", step_compress),
+    Step("convert", step_convert),
+    Step("export", step_export),
+]
+
+
+def _check_out_dir(out: Path):
+    """Refuse to replace a folder that is not an earlier run's output (e.g. `-o .`)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                              and not (out / "report.json").exists())):
+        raise TinyCompressError(f"{out}: exists and is not the output of an earlier "
+                                "`tinycompress run`; give a new or empty output folder")
+
+
+def run_recipe(recipe: Recipe, out_dir=None, log=None) -> RunResult:
+    """Run every step into `out_dir` (default out/<recipe name>), written whole or not at all."""
+    from .report import write_reports
+    log = log or (lambda message: None)
+    out = Path(out_dir) if out_dir else Path("out") / recipe.name
+    _check_out_dir(out)
+    started = time.time()
+    with atomic_path(out) as tmp:
+        tmp.mkdir(parents=True)
+        ctx = RunContext(recipe=recipe, out=tmp, log=log)
+        for step in STEPS:
+            if step.when(recipe):
+                step.run(ctx)
+        result = RunResult(recipe=recipe.name, out_dir=str(out),
+                           seconds=round(time.time() - started, 1), rows=ctx.rows,
+                           artifacts=list(ctx.artifacts),
+                           convert=ctx.convert.to_dict() if ctx.convert else None,
+                           stages=[s.to_dict() for s in ctx.stage_reports], extra=ctx.extra)
+        result.artifacts += write_reports(tmp, result)
+    return result

@@ -1,0 +1,101 @@
+"""The run report: report.json (everything), report.md (a table per stage) and report.png
+(quality against size). matplotlib renders off-screen (Agg), so no display is needed."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+
+METRIC_LABELS = {"accuracy": "top-1 accuracy", "auc": "anomaly AUC",
+                 "reconstruction_mse": "reconstruction MSE"}
+
+
+def _fmt_metric(metric, value) -> str:
+    if value is None:
+        return "-"
+    return f"{100 * value:.2f} %" if metric == "accuracy" else f"{value:.4g}"
+
+
+def _row(r):
+    return asdict(r) if is_dataclass(r) else dict(r)
+
+
+def render_table(rows) -> str:
+    """A Markdown table (also readable as plain text) of quality and size after each stage."""
+    head = ["stage", "metric", "value", "params", "sparsity", "max unique/ch", "bytes",
+            "gzip bytes", "note"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in map(_row, rows):
+        cells = [r["stage"], r["metric"], _fmt_metric(r["metric"], r["value"]),
+                 r.get("params") if r.get("params") is not None else "-",
+                 "-" if r.get("sparsity") is None else f"{100 * r['sparsity']:.1f} %",
+                 r.get("max_unique") if r.get("max_unique") is not None else "-",
+                 r.get("bytes") if r.get("bytes") is not None else "-",
+                 r.get("gzip_bytes") if r.get("gzip_bytes") is not None else "-",
+                 (r.get("note") or "").replace("|", "/")]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(rows, path: Path, title: str):
+    """Quality against gzipped size, one point per stage (log size axis)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [_row(r) for r in rows if _row(r).get("gzip_bytes") and _row(r).get("value") is not None]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
+    by_metric = {}
+    for r in rows:
+        by_metric.setdefault(r["metric"], []).append(r)
+    for metric, group in by_metric.items():
+        scale = 100 if metric == "accuracy" else 1
+        xs = [r["gzip_bytes"] / 1024 for r in group]
+        ys = [r["value"] * scale for r in group]
+        ax.plot(xs, ys, "o-", label=METRIC_LABELS.get(metric, metric))
+        for r, x, y in zip(group, xs, ys):
+            ax.annotate(r["stage"], (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("gzipped size (KiB): Keras weights, then .tflite")
+    ax.set_ylabel(" / ".join(METRIC_LABELS.get(m, m) + (" (%)" if m == "accuracy" else "")
+                             for m in by_metric) or "metric")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    if by_metric:
+        ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def render_markdown(d: dict) -> str:
+    """report.md from the run's dict (RunResult.to_dict())."""
+    lines = [f"# tinycompress run: {d['recipe']}", "",
+             f"Output folder `{d['out_dir']}`, {d['seconds']:.0f} s.", "",
+             "## Quality and size after each stage", "", render_table(d["rows"]), "",
+             "![accuracy against size](report.png)", ""]
+    c = d.get("convert")
+    if c:
+        lines += ["## int8 conversion", "",
+                  f"- int8 .tflite: {c['int8_tflite_bytes']} B ({c['int8_gzip_bytes']} B gzipped), "
+                  f"sha256 `{c['sha256']}`",
+                  f"- calibrated on {c['representative_samples']} training samples, scored on "
+                  f"{c['test_samples']} test samples in the TFLM host interpreter",
+                  f"- TFLM arena: {c['arena_bytes']} B", ""]
+    warnings = [w for s in d.get("stages", []) for w in s.get("warnings", [])]
+    if warnings:
+        lines += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
+    lines += ["## Artifacts", ""] + [f"- `{a}`" for a in d["artifacts"]] + [""]
+    return "\n".join(lines)
+
+
+def write_reports(folder, result) -> list:
+    """Write report.json, report.md and report.png into `folder`; returns their names."""
+    folder = Path(folder)
+    names = ["report.json", "report.md", "report.png"]
+    plot(result.rows, folder / "report.png", f"{result.recipe}: quality vs size")
+    d = result.to_dict()
+    d["artifacts"] = d["artifacts"] + names
+    (folder / "report.json").write_text(json.dumps(d, indent=2, default=str) + "\n")
+    (folder / "report.md").write_text(render_markdown(d))
+    return names

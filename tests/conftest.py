@@ -22,3 +22,41 @@ def run_cli():
     def invoke(*args):
         return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
     return invoke
+
+
+# --- pipeline fixtures (convert / inspect / export / recipe tests) ----------------------------
+# One tiny digits classifier, trained briefly and converted once per session.
+
+@pytest.fixture(scope="session")
+def digits_data():
+    from tinycompress.data import load_digits
+    return load_digits()
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier(digits_data, tmp_path_factory):
+    """(Keras model, .h5 path): Conv2D(8) -> MaxPool -> Dense(10), 3 epochs on digits."""
+    from tinycompress.tfcompat import keras
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.layers.Input((8, 8, 1)),
+        keras.layers.Conv2D(8, 3, activation="relu", name="conv"),
+        keras.layers.MaxPooling2D(name="pool"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(10, activation="softmax", name="dense"),
+    ], name="tiny")
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(digits_data.x_train, digits_data.y_train, epochs=3, verbose=0)
+    path = tmp_path_factory.mktemp("tiny") / "tiny.h5"
+    model.save(path)
+    return model, path
+
+
+@pytest.fixture(scope="session")
+def tiny_int8(tiny_classifier, digits_data, tmp_path_factory):
+    """(int8 .tflite path, float .tflite path, ConvertReport) of tiny_classifier."""
+    from tinycompress.convert import convert_to_int8
+    folder = tmp_path_factory.mktemp("tiny_int8")
+    report = convert_to_int8(tiny_classifier[0], digits_data, folder / "tiny_int8.tflite",
+                             representative_samples=100, float_out_path=folder / "tiny_float.tflite")
+    return folder / "tiny_int8.tflite", folder / "tiny_float.tflite", report

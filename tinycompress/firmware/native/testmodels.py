@@ -21,6 +21,7 @@ def build_int8(fn, input_shapes, ranges=(-1.0, 1.0), seed: int = 0, samples: int
         ranges = [tuple(ranges)] * len(shapes)
     rng = np.random.default_rng(seed)
     specs = [tf.TensorSpec(s, tf.float32) for s in shapes]
+    fn = tf.autograph.experimental.do_not_convert(fn)   # plain graph ops, no source parsing
     concrete = tf.function(fn, input_signature=specs).get_concrete_function()
 
     def representative():

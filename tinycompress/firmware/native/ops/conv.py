@@ -1,0 +1,80 @@
+"""CONV_2D -> tc_conv2d_s8 (firmware/runtime/tc_conv.c)."""
+from __future__ import annotations
+
+from ....tflite_model import PADDINGS
+from ..lowering import Lowered
+from ..quant import tensor_zero_point
+from .packing import (bias_problems, conv_multipliers, filter_problems, folded_bias,
+                      optional_input, out_size, output_range, pack_pairs, pad_before, pad_even)
+from . import OpSpec
+
+
+def _geometry(model, op) -> dict:
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    o = op.options
+    g = dict(batches=inp.shape[0], in_h=inp.shape[1], in_w=inp.shape[2], in_c=inp.shape[3],
+             out_h=out.shape[1], out_w=out.shape[2], out_c=out.shape[3],
+             k_h=flt.shape[1], k_w=flt.shape[2],
+             stride_h=o.get("strideH", 1), stride_w=o.get("strideW", 1),
+             dil_h=o.get("dilationHFactor", 1), dil_w=o.get("dilationWFactor", 1))
+    g["padding"] = PADDINGS.get(o.get("padding", 0), "?")
+    return g
+
+
+def check(model, op) -> list:
+    if len(op.inputs) < 2:
+        return ["CONV_2D needs an input and weights"]
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    if len(inp.shape) != 4 or len(flt.shape) != 4 or len(out.shape) != 4:
+        return ["CONV_2D input, weights and output must be 4-D (NHWC)"]
+    g = _geometry(model, op)
+    problems = filter_problems(flt, flt.shape[0], 0)
+    problems += bias_problems(optional_input(model, op, 2), flt.shape[0])
+    if g["padding"] not in ("SAME", "VALID"):
+        problems.append(f"padding {g['padding']} is not supported")
+    if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
+        problems.append("strides and dilations must be at least 1")
+    if problems:
+        return problems
+    if flt.shape[3] != g["in_c"]:
+        problems.append(f"grouped convolution (weights have {flt.shape[3]} input channels, the "
+                        f"input has {g['in_c']}) is not supported")
+    if flt.shape[0] != g["out_c"] or out.shape[0] != g["batches"]:
+        problems.append(f"output shape {out.shape} does not match the weights {flt.shape}")
+    want = (out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
+            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]))
+    if want != (g["out_h"], g["out_w"]):
+        problems.append(f"output size {g['out_h']}x{g['out_w']} differs from the {want[0]}x{want[1]} "
+                        f"that {g['padding']} padding gives")
+    return problems
+
+
+def lower(model, op) -> Lowered:
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    g = _geometry(model, op)
+    input_zp = tensor_zero_point(inp)
+    weights = flt.data.reshape(g["out_c"], -1)          # [out_c, k_h * k_w * in_c], HWC order
+    k = weights.shape[1]
+    multiplier, shift = conv_multipliers(inp, flt, out, g["out_c"])
+    act_min, act_max = output_range(op, out)
+    direct = g["k_h"] == 1 and g["k_w"] == 1              # 1x1: a patch is one input pixel
+    params = {key: g[key] for key in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                      "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w")}
+    params.update(
+        pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
+        pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]),
+        direct=int(direct), input_zp=input_zp, output_zp=tensor_zero_point(out),
+        act_min=act_min, act_max=act_max)
+    arrays = dict(weights=pack_pairs(weights),
+                  bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)),
+                  multiplier=pad_even(multiplier), shift=pad_even(shift))
+    return Lowered(kernel="tc_conv2d_s8", params_type="tc_conv2d_params", params=params,
+                   arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
+                   macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * k),
+                   scratch_bytes=0 if direct else 2 * ((k + 3) // 4 * 4) + 4)
+
+
+SPECS = {"CONV_2D": OpSpec(check=check, lower=lower)}

@@ -1,0 +1,83 @@
+"""DEPTHWISE_CONV_2D -> tc_depthwise_conv2d_s8 (firmware/runtime/tc_depthwise.c)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ....tflite_model import PADDINGS
+from ..lowering import Lowered
+from ..quant import tensor_zero_point
+from . import OpSpec
+from .packing import (bias_problems, conv_multipliers, filter_problems, folded_bias,
+                      optional_input, out_size, output_range, pad_before)
+
+
+def _geometry(model, op) -> dict:
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    o = op.options
+    g = dict(batches=inp.shape[0], in_h=inp.shape[1], in_w=inp.shape[2], in_c=inp.shape[3],
+             out_h=out.shape[1], out_w=out.shape[2], out_c=out.shape[3],
+             k_h=flt.shape[1], k_w=flt.shape[2],
+             stride_h=o.get("strideH", 1), stride_w=o.get("strideW", 1),
+             dil_h=o.get("dilationHFactor", 1), dil_w=o.get("dilationWFactor", 1))
+    g["depth_mult"] = g["out_c"] // g["in_c"] if g["in_c"] else 0
+    g["padding"] = PADDINGS.get(o.get("padding", 0), "?")
+    return g
+
+
+def check(model, op) -> list:
+    if len(op.inputs) < 2:
+        return ["DEPTHWISE_CONV_2D needs an input and weights"]
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    if len(inp.shape) != 4 or len(flt.shape) != 4 or len(out.shape) != 4:
+        return ["DEPTHWISE_CONV_2D input, weights and output must be 4-D (NHWC)"]
+    g = _geometry(model, op)
+    problems = filter_problems(flt, flt.shape[3], 3)
+    problems += bias_problems(optional_input(model, op, 2), flt.shape[3])
+    if g["padding"] not in ("SAME", "VALID"):
+        problems.append(f"padding {g['padding']} is not supported")
+    if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
+        problems.append("strides and dilations must be at least 1")
+    if problems:
+        return problems
+    option = op.options.get("depthMultiplier", 0)
+    if flt.shape[0] != 1 or flt.shape[3] != g["out_c"] or g["in_c"] * g["depth_mult"] != g["out_c"]:
+        problems.append(f"weights {flt.shape} do not fit input channels {g['in_c']} and output "
+                        f"channels {g['out_c']}")
+    elif option and option != g["depth_mult"]:
+        problems.append(f"depth multiplier {option} does not match the shapes ({g['depth_mult']})")
+    want = (out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
+            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]))
+    if want != (g["out_h"], g["out_w"]) or out.shape[0] != g["batches"]:
+        problems.append(f"output shape {out.shape} differs from the {want[0]}x{want[1]} that "
+                        f"{g['padding']} padding gives")
+    return problems
+
+
+def lower(model, op) -> Lowered:
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    g = _geometry(model, op)
+    input_zp = tensor_zero_point(inp)
+    taps = g["k_h"] * g["k_w"]
+    weights = flt.data.reshape(taps, g["out_c"])           # [tap][out_c], TFLite's layout
+    multiplier, shift = conv_multipliers(inp, flt, out, g["out_c"])
+    act_min, act_max = output_range(op, out)
+    params = {key: g[key] for key in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                      "depth_mult", "k_h", "k_w", "stride_h", "stride_w",
+                                      "dil_h", "dil_w")}
+    params.update(
+        pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
+        pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]),
+        input_zp=input_zp, output_zp=tensor_zero_point(out), act_min=act_min, act_max=act_max)
+    arrays = dict(weights=np.ascontiguousarray(weights, dtype=np.int8).ravel(),
+                  bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp),
+                  multiplier=multiplier, shift=shift)
+    return Lowered(kernel="tc_depthwise_conv2d_s8", params_type="tc_depthwise_conv2d_params",
+                   params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
+                   macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * taps),
+                   scratch_bytes=8 + 8 * taps + g["in_c"])
+
+
+SPECS = {"DEPTHWISE_CONV_2D": OpSpec(check=check, lower=lower)}

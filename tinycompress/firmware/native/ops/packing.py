@@ -1,0 +1,122 @@
+"""Shared generation-time work for the multiply-accumulate ops (CONV_2D, DEPTHWISE_CONV_2D,
+FULLY_CONNECTED): TFLM's padding offsets and requantization multipliers, the input zero
+point folded into the bias, and the channel-pair weight layout of firmware/runtime/tc_mac.h.
+
+An ahead-of-time compiler knows the weights, so sum(w) * input_zero_point is a constant
+per channel: the kernels accumulate raw x * w and start from the folded bias.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..quant import activation_range, quantize_multipliers, tensor_scale, tensor_zero_point
+
+
+# --- geometry (TFLM ComputePaddingHeightWidth / ComputeOutSize) -------------------------
+
+def out_size(padding: str, size: int, k: int, stride: int, dilation: int) -> int:
+    effective = (k - 1) * dilation + 1
+    if padding == "SAME":
+        return (size + stride - 1) // stride
+    return (size + stride - effective) // stride
+
+
+def pad_before(size: int, k: int, stride: int, dilation: int, out: int) -> int:
+    """Padding rows/columns before the image; TFLM puts the odd extra one after it."""
+    effective = (k - 1) * dilation + 1
+    return max(0, (out - 1) * stride + effective - size) // 2
+
+
+# --- quantization ----------------------------------------------------------------------
+
+def channel_scales(filter_tensor, channels: int) -> np.ndarray:
+    """The filter's scales as float32, broadcast to every output channel."""
+    scales = np.asarray(filter_tensor.quant.scale, dtype=np.float32).ravel()
+    return np.broadcast_to(scales, (channels,)) if scales.size == 1 else scales
+
+
+def conv_multipliers(input_t, filter_t, output_t, channels: int):
+    """TFLM PopulateConvolutionQuantizationParams: double(in) * double(filter[c]) / double(out)."""
+    reals = [float(np.float32(tensor_scale(input_t))) * float(s) / float(np.float32(tensor_scale(output_t)))
+             for s in channel_scales(filter_t, channels)]
+    return quantize_multipliers(reals)
+
+
+def fc_per_tensor_multiplier(input_t, filter_t, output_t, channels: int):
+    """TFLM GetQuantizedConvolutionMultipler: the input*filter product is a float32 product."""
+    product = np.float32(tensor_scale(input_t)) * np.float32(filter_t.quant.scale[0])
+    real = float(product) / float(np.float32(tensor_scale(output_t)))
+    mult, shift = quantize_multipliers([real])
+    return np.repeat(mult, channels), np.repeat(shift, channels)
+
+
+def output_range(op, output_t):
+    return activation_range(op.activation, tensor_scale(output_t), tensor_zero_point(output_t))
+
+
+def folded_bias(bias_t, weights: np.ndarray, input_zp: int) -> np.ndarray:
+    """bias - input_zp * sum(w) per output channel (rows of `weights`), wrapped to int32 as
+    the int32 accumulator of the reference kernel wraps."""
+    channels = weights.shape[0]
+    bias = (np.zeros(channels, np.int64) if bias_t is None
+            else np.asarray(bias_t.data, dtype=np.int64).ravel())
+    total = bias - int(input_zp) * weights.reshape(channels, -1).astype(np.int64).sum(axis=1)
+    return total.astype(np.int32)     # two's-complement wrap, like the device's adds
+
+
+def pad_even(array: np.ndarray) -> np.ndarray:
+    """Per-channel arrays padded to an even length: the kernels read channels in pairs."""
+    array = np.asarray(array, dtype=np.int32).ravel()
+    return np.concatenate([array, array[-1:]]) if array.size % 2 else array
+
+
+def pack_pairs(weights: np.ndarray) -> np.ndarray:
+    """[channels, k] int8 -> int32 words: per channel pair and group of 4 taps, a word of
+    channel c then a word of channel c+1 (little-endian bytes, zero padding)."""
+    channels, k = weights.shape
+    groups = (k + 3) // 4
+    padded = np.zeros((channels + channels % 2, groups * 4), dtype=np.int8)
+    padded[:channels, :k] = weights
+    words = padded.view("<i4").reshape(-1, 2, groups)          # [pair, channel, group]
+    return np.ascontiguousarray(words.transpose(0, 2, 1)).reshape(-1).astype(np.int32)
+
+
+def filter_problems(filter_t, channels: int, axis: int) -> list:
+    """Checks every int8 filter shares: constant, int8, symmetric, 1 or `channels` scales."""
+    if not filter_t.is_const:
+        return [f"weights '{filter_t.name}' are not constant; only constant weights are supported"]
+    if filter_t.type != "INT8":
+        return [f"weights '{filter_t.name}' are {filter_t.type}; only int8 weights are supported"]
+    q = filter_t.quant
+    if q is None:
+        return [f"weights '{filter_t.name}' have no quantization parameters"]
+    problems = []
+    if np.any(np.asarray(q.zero_point) != 0):
+        problems.append(f"weights '{filter_t.name}' have a non-zero zero point; int8 weights "
+                        "must be symmetric")
+    n = np.asarray(q.scale).size
+    if n not in (1, channels):
+        problems.append(f"weights '{filter_t.name}' have {n} scales for {channels} channels")
+    elif n > 1 and q.axis != axis:
+        problems.append(f"weights '{filter_t.name}' are quantized along axis {q.axis}, "
+                        f"expected {axis}")
+    return problems
+
+
+def bias_problems(bias_t, channels: int) -> list:
+    if bias_t is None:
+        return []
+    if not bias_t.is_const:
+        return [f"bias '{bias_t.name}' is not constant"]
+    if bias_t.type != "INT32":
+        return [f"bias '{bias_t.name}' is {bias_t.type}; only int32 bias is supported"]
+    if int(np.prod(bias_t.shape)) != channels:
+        return [f"bias '{bias_t.name}' has {int(np.prod(bias_t.shape))} values for {channels} channels"]
+    return []
+
+
+def optional_input(model, op, position: int):
+    """The tensor at input `position`, or None when absent or marked -1."""
+    if len(op.inputs) <= position or op.inputs[position] < 0:
+        return None
+    return model.tensors[op.inputs[position]]

@@ -1,0 +1,106 @@
+"""Knowledge distillation: train the (smaller) model on a teacher's softened outputs.
+
+Loss = alpha * task loss(labels) + (1 - alpha) * T^2 * KL(teacher_T || student_T), where _T
+means softmax(log p / T). The zoo models end in softmax, so log-probabilities stand in for
+logits (the same up to a constant per sample, which softmax ignores). Autoencoders distil by
+regressing the student's reconstruction onto the teacher's.
+"""
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import TinyCompressError
+from .. import train
+from .common import evaluate_stage
+
+
+@dataclass
+class DistillConfig:
+    teacher: str = ""             # path of the teacher model (or pass teacher= to apply)
+    temperature: float = 4.0
+    alpha: float = 0.1            # weight of the hard-label loss; 1 - alpha goes to the teacher
+    epochs: int = 10
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    seed: int = 0
+
+    def validate(self):
+        if self.temperature <= 0:
+            raise TinyCompressError("distill: temperature must be > 0")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise TinyCompressError("distill: alpha must be in [0, 1]")
+
+
+def _check_pair(teacher, student, where):
+    if tuple(teacher.input_shape[1:]) != tuple(student.input_shape[1:]):
+        raise TinyCompressError(f"distill: teacher {where} takes input {teacher.input_shape[1:]} "
+                                f"but the student takes {student.input_shape[1:]}")
+    if tuple(teacher.output_shape[1:]) != tuple(student.output_shape[1:]):
+        raise TinyCompressError(f"distill: teacher {where} gives output "
+                                f"{teacher.output_shape[1:]} but the student gives "
+                                f"{student.output_shape[1:]}")
+
+
+def distill_fit(student, teacher_out, dataset, config):
+    """Train `student` in place against precomputed teacher outputs on the training split."""
+    from ..tfcompat import tf, keras
+    T, alpha = float(config.temperature), float(config.alpha)
+    autoencode = dataset.task == "autoencode"
+    x = dataset.x_train.astype(np.float32)
+    y = (x if autoencode else dataset.y_train.astype(np.int32))
+    data = tf.data.Dataset.from_tensor_slices((x, y, teacher_out.astype(np.float32)))
+    data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+    data = data.batch(config.batch_size)
+    opt = keras.optimizers.Adam(config.learning_rate)
+    ce = keras.losses.SparseCategoricalCrossentropy()
+
+    @tf.function
+    def step(xb, yb, tb):
+        with tf.GradientTape() as tape:
+            out = student(xb, training=True)
+            if autoencode:
+                hard = tf.reduce_mean(tf.square(out - yb))
+                soft = tf.reduce_mean(tf.square(out - tb))
+                loss = alpha * hard + (1 - alpha) * soft
+            else:
+                hard = ce(yb, out)
+                log_s = tf.nn.log_softmax(tf.math.log(tf.clip_by_value(out, 1e-7, 1.0)) / T)
+                p_t = tf.nn.softmax(tf.math.log(tf.clip_by_value(tb, 1e-7, 1.0)) / T)
+                kl = tf.reduce_mean(tf.reduce_sum(
+                    p_t * (tf.math.log(tf.clip_by_value(p_t, 1e-12, 1.0)) - log_s), axis=-1))
+                loss = alpha * hard + (1 - alpha) * T * T * kl
+        grads = tape.gradient(loss, student.trainable_variables)
+        opt.apply_gradients(zip(grads, student.trainable_variables))
+        return loss
+
+    for _ in range(int(config.epochs)):
+        for xb, yb, tb in data:
+            step(xb, yb, tb)
+    return student
+
+
+def apply(model, dataset, config: DistillConfig = None, teacher=None, verbose=0):
+    """Distil `teacher` (a model, or config.teacher's path) into `model` (the student)."""
+    from ..keras_io import load_model
+    from ..evaluate import metrics, keras_predict
+    from .common import copy_model
+    config = config or DistillConfig()
+    config.validate()
+    started = time.time()
+    where = "model"
+    if teacher is None:
+        if not config.teacher:
+            raise TinyCompressError("distill: no teacher; set [compress.distill] teacher = "
+                                    "\"teacher.keras\" or pass --distill-teacher")
+        where = f"'{config.teacher}'"
+        teacher = load_model(config.teacher)
+    _check_pair(teacher, model, where)
+    train.set_seed(config.seed)
+    teacher_out = teacher.predict(dataset.x_train, batch_size=256, verbose=0)
+    student = copy_model(model)
+    distill_fit(student, teacher_out, dataset, config)
+    details = {"teacher": config.teacher or "(given)", "teacher_params": int(teacher.count_params()),
+               "teacher_metrics": metrics(keras_predict(teacher), dataset),
+               "temperature": config.temperature, "alpha": config.alpha}
+    return student, evaluate_stage("distill", student, dataset, [], details, started)

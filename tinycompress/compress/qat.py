@@ -1,0 +1,135 @@
+"""8-bit quantization-aware training (TF-MOT). After pruning and/or clustering it uses TF-MOT's
+collaborative schemes (PQAT, CQAT, PCQAT) so that zeros and clusters survive, and checks,
+layer by layer, that they did."""
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import TinyCompressError
+from .. import train, weightstats
+from .cluster import PRUNED_SPARSITY
+from .common import evaluate_stage, select_layers
+
+PRESERVE = ("auto", "none", "sparsity", "clusters", "both")
+CLUSTERED_MAX_UNIQUE = 256   # kernels with at most this many values per channel count as clustered
+
+
+@dataclass
+class QATConfig:
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    preserve: str = "auto"     # "auto" (detect pruned/clustered) | "none" | "sparsity" | "clusters" | "both"
+    check: bool = True         # fail when sparsity or clusters did not survive QAT
+    seed: int = 0
+
+    def validate(self):
+        if self.preserve not in PRESERVE:
+            raise TinyCompressError(f"qat: preserve {self.preserve!r} unknown; use one of "
+                                    f"{', '.join(PRESERVE)}")
+
+
+def detect(model):
+    """(pruned, clustered) as seen in the weights of `model`."""
+    pruned = weightstats.overall_sparsity(model) >= PRUNED_SPARSITY
+    big = [(k, axis) for _, k, axis in weightstats.weight_kernels(model)
+           if k.size // k.shape[axis] > CLUSTERED_MAX_UNIQUE]
+    clustered = bool(big) and all(weightstats.unique_values(k, axis) <= CLUSTERED_MAX_UNIQUE
+                                  for k, axis in big)
+    return pruned, clustered
+
+
+def scheme_for(pruned, clustered):
+    """TF-MOT scheme and its name: PCQAT, CQAT, PQAT or plain QAT."""
+    import tensorflow_model_optimization as tfmot
+    combine = tfmot.experimental.combine
+    if clustered:
+        return (combine.Default8BitClusterPreserveQuantizeScheme(preserve_sparsity=pruned),
+                "PCQAT" if pruned else "CQAT")
+    if pruned:
+        return combine.Default8BitPrunePreserveQuantizeScheme(), "PQAT"
+    return tfmot.quantization.keras.default_8bit.Default8BitQuantizeScheme(), "QAT"
+
+
+def _supports(layer):
+    from tensorflow_model_optimization.python.core.quantization.keras.default_8bit import (
+        default_8bit_quantize_registry as reg)
+    return reg.Default8BitQuantizeRegistry().supports(layer)
+
+
+def _kernels(model):
+    """{layer name: (kernel, channel axis)} of a plain or QAT-wrapped model (wrapper names
+    'quant_x' map back to 'x')."""
+    out = {}
+    for name, kernel, axis in weightstats.weight_kernels(model):
+        out[name[len("quant_"):] if name.startswith("quant_") else name] = (kernel, axis)
+    return out
+
+
+def check_preserved(before, after, sparsity=True, clusters=True, tolerance=0.005):
+    """Problems (list of str) where QAT lost zeros or added distinct values, per layer."""
+    problems = []
+    old, new = _kernels(before), _kernels(after)
+    for name, (k0, axis) in old.items():
+        if name not in new:
+            continue
+        k1 = new[name][0]
+        if sparsity and weightstats.sparsity(k1) < weightstats.sparsity(k0) - tolerance:
+            problems.append(f"layer '{name}': sparsity fell from {weightstats.sparsity(k0):.3f} "
+                            f"to {weightstats.sparsity(k1):.3f}")
+        if clusters:
+            u0, u1 = weightstats.unique_values(k0, axis), weightstats.unique_values(k1, axis)
+            if u0 <= CLUSTERED_MAX_UNIQUE and u1 > u0:
+                problems.append(f"layer '{name}': distinct values per channel rose from {u0} "
+                                f"to {u1}")
+    return problems
+
+
+def apply(model, dataset, config: QATConfig = None, verbose=0):
+    """Quantization-aware training; returns (QAT model with fake-quant wrappers, report).
+
+    The quantize wrappers stay: the int8 converter reads their learned ranges. Clustering
+    variables that CQAT adds are stripped.
+    """
+    import tensorflow_model_optimization as tfmot
+    from ..tfcompat import keras
+    qk = tfmot.quantization.keras
+    config = config or QATConfig()
+    config.validate()
+    started = time.time()
+    train.set_seed(config.seed)
+    seen_pruned, seen_clustered = detect(model)
+    pruned, clustered = {"auto": (seen_pruned, seen_clustered), "none": (False, False),
+                         "sparsity": (True, False), "clusters": (False, True),
+                         "both": (True, True)}[config.preserve]
+    scheme, scheme_name = scheme_for(pruned, clustered)
+    names, warnings = select_layers(model, "qat", _supports)
+    # quantize every supported layer (pooling, BN... included); unsupported ones stay float
+    unsupported = {w.split("'")[1] for w in warnings}
+    from .common import copy_model
+
+    base = copy_model(model)
+
+    def annotate(layer):
+        if layer.name in unsupported or isinstance(layer, keras.layers.InputLayer):
+            return layer
+        return qk.quantize_annotate_layer(layer)
+    try:
+        annotated = keras.models.clone_model(base, clone_function=annotate)
+        with qk.quantize_scope():
+            q = qk.quantize_apply(annotated, scheme)
+    except (ValueError, RuntimeError) as exc:
+        raise TinyCompressError(f"qat: TF-MOT cannot quantize model '{model.name}' ({exc}); skip "
+                                "the layer it names or drop --qat") from exc
+    train.fit(q, dataset, config.epochs, batch_size=config.batch_size,
+              learning_rate=config.learning_rate, verbose=verbose)
+    if clustered:
+        q = tfmot.experimental.combine.strip_clustering_cqat(q)
+    problems = check_preserved(model, q, sparsity=pruned, clusters=clustered)
+    details = {"scheme": scheme_name, "pruned": pruned, "clustered": clustered,
+               "preserved": not problems, "problems": problems}
+    if problems and config.check:
+        raise TinyCompressError(f"qat ({scheme_name}): compression did not survive QAT: "
+                                + "; ".join(problems))
+    return q, evaluate_stage("qat", q, dataset, warnings, details, started)

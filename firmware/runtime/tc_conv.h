@@ -1,0 +1,28 @@
+/* tinycompress native runtime: CONV_2D, int8 activations and weights, int32 bias. */
+#ifndef TC_CONV_H
+#define TC_CONV_H
+
+#include <stdint.h>
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_top, pad_left;   /* TFLM's padding offsets (the extra row/column goes last) */
+    int32_t direct;              /* 1: a patch is one input pixel (1x1 kernel), no im2col copy */
+    int32_t input_zp;            /* the value out-of-image taps read */
+    int32_t output_zp;
+    int32_t act_min, act_max;    /* fused activation range, output zero point included */
+    const int32_t *weights;      /* channel-pair packed, see tc_mac.h */
+    const int32_t *bias;         /* bias - input_zp * sum(weights), per channel, padded to even */
+    const int32_t *multiplier;   /* per channel, padded to even */
+    const int32_t *shift;        /* per channel, padded to even; > 0 is a left shift */
+} tc_conv2d_params;
+
+/* scratch: 2 * ((k_h * k_w * in_c + 3) & ~3) + 4 bytes unless direct (then none). */
+void tc_conv2d_s8(const tc_conv2d_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+
+#endif /* TC_CONV_H */

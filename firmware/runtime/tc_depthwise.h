@@ -1,0 +1,29 @@
+/* tinycompress native runtime: DEPTHWISE_CONV_2D, int8, any depth multiplier and dilation. */
+#ifndef TC_DEPTHWISE_H
+#define TC_DEPTHWISE_H
+
+#include <stdint.h>
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;  /* out_c = in_c * depth_mult */
+    int32_t depth_mult;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_top, pad_left;
+    int32_t input_zp;             /* the value out-of-image taps read */
+    int32_t output_zp;
+    int32_t act_min, act_max;
+    const int8_t *weights;        /* TFLite layout [k_h][k_w][out_c] */
+    const int32_t *bias;          /* bias - input_zp * sum over taps of weights, per channel */
+    const int32_t *multiplier;
+    const int32_t *shift;
+} tc_depthwise_conv2d_params;
+
+/* scratch: in_c + 8 * k_h * k_w + 8 bytes (a row of input_zp and one pointer per tap). */
+void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *const *in, int8_t *out,
+                            int8_t *scratch);
+
+#endif /* TC_DEPTHWISE_H */

@@ -1,0 +1,161 @@
+/* tinycompress native runtime: int8 dot-product cores shared by CONV_2D and FULLY_CONNECTED.
+ *
+ * Weights are packed at generation time (tinycompress/firmware/native/ops/packing.py) in
+ * channel pairs: for each pair (c, c+1) and each group of 4 taps, one 32-bit word of
+ * channel c's 4 int8 weights followed by one word of channel c+1's, little-endian, the
+ * last word zero-padded. One 64-bit load then feeds both channels.
+ *
+ * The input zero point is folded into the bias at generation time, so the cores only
+ * accumulate raw x * w. The DSP path sign-extends 4 int8 values into two int16 pairs with
+ * SXTB16 (bytes 0,2) and SXTB16 ROR #8 (bytes 1,3) on both operands, so the pairs line up
+ * without reordering, and SMLAD does two multiply-accumulates per instruction. The
+ * portable path (Cortex-M0/M3, host) gives the same sums: integer sums are exact.
+ */
+#ifndef TC_MAC_H
+#define TC_MAC_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "tc_runtime.h"
+
+#if defined(__ARM_FEATURE_DSP)
+#define TC_MAC_DSP 1
+
+TC_INLINE int32_t tc_sxtb16(int32_t x) {
+    int32_t r;
+    __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(x));
+    return r;
+}
+
+TC_INLINE int32_t tc_sxtb16_ror8(int32_t x) {
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
+TC_INLINE int32_t tc_smlad(int32_t a, int32_t b, int32_t acc) {
+    int32_t r;
+    __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+
+TC_INLINE int32_t tc_smlabb(int32_t a, int32_t b, int32_t acc) {
+    int32_t r;
+    __asm__("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+
+TC_INLINE int32_t tc_smlatt(int32_t a, int32_t b, int32_t acc) {
+    int32_t r;
+    __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+#endif
+
+/* 4 bytes from any address (activations are not word aligned); one LDR on Cortex-M4. */
+TC_INLINE int32_t tc_load32(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Requantize an accumulator to int8: scale, add the output zero point, clamp to the
+ * fused activation's range (TFLM's order of operations). */
+TC_INLINE int8_t tc_output_s8(int32_t acc, int32_t multiplier, int32_t shift, int32_t zero_point,
+                              int32_t act_min, int32_t act_max) {
+    return (int8_t)tc_clamp(tc_requantize(acc, multiplier, shift) + zero_point, act_min, act_max);
+}
+
+/* Tail (k % 4 taps) of the packed word pair at w: the padding bytes are never read. */
+TC_INLINE void tc_mac_tail(const int8_t *a, const int32_t *w, int32_t n, int32_t *s0, int32_t *s1) {
+    const int8_t *w0 = (const int8_t *)&w[0];
+    const int8_t *w1 = (const int8_t *)&w[1];
+    for (int32_t j = 0; j < n; j++) {
+        *s0 += a[j] * w0[j];
+        *s1 += a[j] * w1[j];
+    }
+}
+
+/* acc[0] += a.w_c, acc[1] += a.w_c+1, acc[2] += b.w_c, acc[3] += b.w_c+1 over k taps. */
+TC_INLINE void tc_mac_2x2(const int8_t *a, const int8_t *b, const int32_t *w, int32_t k, int32_t *acc) {
+    int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
+    const int32_t *end = w + 2 * (k >> 2);
+#if defined(TC_MAC_DSP)
+    while (w < end) {
+        int32_t xa = tc_load32(a), xb = tc_load32(b);
+        int32_t xa02 = tc_sxtb16(xa), xa13 = tc_sxtb16_ror8(xa);
+        int32_t xb02 = tc_sxtb16(xb), xb13 = tc_sxtb16_ror8(xb);
+        int32_t w0 = w[0], w1 = w[1];
+        int32_t w02 = tc_sxtb16(w0), w13 = tc_sxtb16_ror8(w0);
+        s00 = tc_smlad(xa02, w02, s00);
+        s00 = tc_smlad(xa13, w13, s00);
+        s10 = tc_smlad(xb02, w02, s10);
+        s10 = tc_smlad(xb13, w13, s10);
+        w02 = tc_sxtb16(w1);
+        w13 = tc_sxtb16_ror8(w1);
+        s01 = tc_smlad(xa02, w02, s01);
+        s01 = tc_smlad(xa13, w13, s01);
+        s11 = tc_smlad(xb02, w02, s11);
+        s11 = tc_smlad(xb13, w13, s11);
+        a += 4;
+        b += 4;
+        w += 2;
+    }
+#else
+    while (w < end) {
+        const int8_t *w0 = (const int8_t *)&w[0];
+        const int8_t *w1 = (const int8_t *)&w[1];
+        for (int j = 0; j < 4; j++) {
+            s00 += a[j] * w0[j];
+            s01 += a[j] * w1[j];
+            s10 += b[j] * w0[j];
+            s11 += b[j] * w1[j];
+        }
+        a += 4;
+        b += 4;
+        w += 2;
+    }
+#endif
+    tc_mac_tail(a, w, k & 3, &s00, &s01);
+    tc_mac_tail(b, w, k & 3, &s10, &s11);
+    acc[0] = s00;
+    acc[1] = s01;
+    acc[2] = s10;
+    acc[3] = s11;
+}
+
+/* acc[0] += a.w_c, acc[1] += a.w_c+1 over k taps (one column: FC with batch 1, odd pixel). */
+TC_INLINE void tc_mac_1x2(const int8_t *a, const int32_t *w, int32_t k, int32_t *acc) {
+    int32_t s0 = acc[0], s1 = acc[1];
+    const int32_t *end = w + 2 * (k >> 2);
+#if defined(TC_MAC_DSP)
+    while (w < end) {
+        int32_t x = tc_load32(a);
+        int32_t x02 = tc_sxtb16(x), x13 = tc_sxtb16_ror8(x);
+        int32_t w0 = w[0], w1 = w[1];
+        s0 = tc_smlad(x02, tc_sxtb16(w0), s0);
+        s0 = tc_smlad(x13, tc_sxtb16_ror8(w0), s0);
+        s1 = tc_smlad(x02, tc_sxtb16(w1), s1);
+        s1 = tc_smlad(x13, tc_sxtb16_ror8(w1), s1);
+        a += 4;
+        w += 2;
+    }
+#else
+    while (w < end) {
+        const int8_t *w0 = (const int8_t *)&w[0];
+        const int8_t *w1 = (const int8_t *)&w[1];
+        for (int j = 0; j < 4; j++) {
+            s0 += a[j] * w0[j];
+            s1 += a[j] * w1[j];
+        }
+        a += 4;
+        w += 2;
+    }
+#endif
+    tc_mac_tail(a, w, k & 3, &s0, &s1);
+    acc[0] = s0;
+    acc[1] = s1;
+}
+
+#endif /* TC_MAC_H */

@@ -103,7 +103,6 @@ def test_failed_conversion_leaves_no_file(tiny_classifier, digits_data, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow
 def test_digits_cnn_int8_ptq_within_one_point_of_float(tmp_path):
     """Acceptance: the zoo digits CNN, trained fully, loses < 1.0 pp in int8 PTQ (TFLM)."""
     from tinycompress.zoo import train

@@ -44,6 +44,19 @@ UART_KINDS = {  # UART kind -> driver source in firmware/boards/
 
 TICK_SOURCES = {"systick": "tick_systick.c"}
 
+# Renode models used by the platform file rendered from firmware/boards/renode/platform.repl.tmpl.
+RENODE_CPU_TYPES = {
+    ("cortex-m0", None): "cortex-m0", ("cortex-m0plus", None): "cortex-m0+",
+    ("cortex-m3", None): "cortex-m3", ("cortex-m4", None): "cortex-m4",
+    ("cortex-m4", "fpv4-sp-d16"): "cortex-m4f", ("cortex-m7", "fpv5-d16"): "cortex-m7",
+    ("cortex-m33", "fpv5-sp-d16"): "cortex-m33", ("cortex-m55", "mve-fp"): "cortex-m55",
+}
+RENODE_UARTS = {  # UART kind -> (Renode peripheral, extra lines for its block)
+    "cmsdk": ("UART.CMSDK_APB_UART", ""),
+    "stm32-usart": ("UART.STM32_UART", ""),
+    "nrf51-uart": ("UART.NRF52840_UART", "    easyDMA: false"),   # the nRF51 UART register set
+}
+
 
 @dataclass(frozen=True)
 class Board:
@@ -60,7 +73,7 @@ class Board:
     tick: str                      # key of TICK_SOURCES
     tick_hz: int                   # SysTick (processor) clock as QEMU models it
     qemu_machine: str | None       # `qemu-system-arm -M`; None when QEMU has no model
-    renode_platform: str | None    # platform file in firmware/boards/renode/
+    renode_platform: str | None    # platform file rendered into a project's renode/ folder
     pyocd_target: str | None       # `pyocd flash -t`
     energy_nj_per_cycle: float     # estimate, see energy_source
     energy_source: str

@@ -157,6 +157,8 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
                 board=board.name, cpu=board.cpu, opt=opt, semihost=int(board.semihosting),
                 cpu_flags=" ".join(board.cflags), uart_base=f"0x{board.uart_base:08X}u",
                 defines=" ".join(defines))
+        if board.renode_platform:
+            _write_renode(root, tmp / "renode", board, model_name, len(inputs))
         if model_bytes is not None:
             (tmp / "model.tflite").write_bytes(model_bytes)
         np.savez(tmp / "golden.npz",
@@ -171,6 +173,21 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
     return ProjectInfo(out_dir, board.name, len(inputs), len(figures.get("layers", [])),
                        figures.get("arena_bytes", 0), figures.get("weight_bytes", 0),
                        len(inputs[0]), len(outputs[0]))
+
+
+def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors: int):
+    """Renode platform, script and .robot test for users who have Renode (not run here)."""
+    from .boards import RENODE_CPU_TYPES, RENODE_UARTS
+    out.mkdir()
+    uart_type, uart_options = RENODE_UARTS[board.uart]
+    _render(root / "boards" / "renode" / "platform.repl.tmpl", out / board.renode_platform,
+            board=board.name, cpu_type=RENODE_CPU_TYPES[(board.cpu, board.fpu)],
+            tick_hz=board.tick_hz, flash_origin=f"0x{board.flash_origin:08X}",
+            flash_size=f"0x{board.flash_size:X}", ram_origin=f"0x{board.ram_origin:08X}",
+            ram_size=f"0x{board.ram_size:X}", uart_type=uart_type,
+            uart_base=f"0x{board.uart_base:08X}", uart_options=uart_options)
+    _render(root / "boards" / "renode" / "test.robot.tmpl", out / "test.robot", model=model_name,
+            board=board.name, vectors=vectors, timeout=120, platform=board.renode_platform)
 
 
 def load_project(project_dir) -> dict:

@@ -113,6 +113,218 @@ def run(ctx, recipe, output, as_json):
     _emit_json(result.to_dict()) if as_json else click.echo(result.summary())
 
 
+# --- zoo and compress commands (owner: COMPRESS) ---
+
+
+@cli.group(cls=_Group)
+def zoo():
+    """The model zoo: a digits CNN and the MLPerf Tiny reference models."""
+
+
+@zoo.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def zoo_list(as_json):
+    """List the zoo models, their data and default training epochs."""
+    from .zoo import ZOO
+    rows = [{"name": e.name, "task": e.task, "data": "synthetic" if e.synthetic else e.data,
+             "epochs": e.epochs, "description": e.description} for e in ZOO.values()]
+    if as_json:
+        _emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['name']:<11} {r['task']:<10} {r['data']:<10} {r['epochs']:>3} epochs  "
+                   f"{r['description']}")
+
+
+@zoo.command(name="train")
+@click.argument("name")
+@click.option("-o", "--output", required=True, help="The .keras file to write.")
+@click.option("--epochs", type=click.IntRange(min=0), default=None,
+              help="Training epochs (default: the zoo entry's).")
+@click.option("--data", "data_source", default=None,
+              help="Data instead of the zoo default: digits, mnist, ..., or an .npz file.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.pass_context
+def zoo_train(ctx, name, output, epochs, data_source, seed):
+    """Build zoo model NAME, train it and save it to OUTPUT."""
+    from .keras_io import save_model
+    from .zoo import get, train
+    entry = get(name)
+    log(ctx, f"training {name} ({epochs if epochs is not None else entry.epochs} epochs, data "
+             f"{data_source or ('synthetic' if entry.synthetic else entry.data)})", 0)
+    model, _, metrics = train(name, epochs=epochs, data=data_source, seed=seed)
+    save_model(model, output)
+    shown = ", ".join(f"{k} {metrics[k]:.4f}" for k in ("accuracy", "auc", "reconstruction_mse")
+                      if k in metrics)
+    click.echo(f"{output}: {name}, {metrics['params']:,} parameters, test {shown}")
+
+
+def _parse_set(items):
+    """--set stage.key=value pairs -> {stage: {key: value}} (values as Python literals)."""
+    import ast
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        stage, dot, field_name = key.partition(".")
+        if not sep or not dot:
+            raise click.BadParameter(f"{item!r}: use STAGE.KEY=VALUE, e.g. prune.epochs=8",
+                                     param_hint="--set")
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            pass  # a bare string
+        out.setdefault(stage, {})[field_name] = value
+    return out
+
+
+@cli.command()
+@click.argument("model")
+@click.option("--data", "data_source", required=True,
+              help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
+@click.option("-o", "--output", required=True,
+              help="Output folder: compressed.keras and compress_report.json.")
+@click.option("--distill-teacher", default=None, help="Distil this teacher model into MODEL.")
+@click.option("--lowrank-energy", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Factor Dense/1x1 Conv2D layers keeping this share of SVD energy.")
+@click.option("--lowrank-rank", type=click.IntRange(min=1), default=None,
+              help="Factor Dense/1x1 Conv2D layers to this rank.")
+@click.option("--prune", type=click.FloatRange(0, 1, max_open=True), default=None,
+              help="Magnitude-prune to this sparsity (e.g. 0.75).")
+@click.option("--prune-schedule", type=click.Choice(["polynomial", "constant"]),
+              default="polynomial", show_default=True)
+@click.option("--structured", default=None, help="m:n structured sparsity, e.g. 2:4.")
+@click.option("--cluster", type=click.IntRange(2, 256), default=None,
+              help="Cluster weights into this many values per kernel.")
+@click.option("--cluster-init", type=click.Choice(["kmeans++", "linear", "density", "random"]),
+              default="kmeans++", show_default=True)
+@click.option("--per-channel", is_flag=True, help="Cluster each output channel separately.")
+@click.option("--qat", is_flag=True, help="8-bit quantization-aware training (PQAT/CQAT/PCQAT "
+                                          "after prune/cluster).")
+@click.option("--skip", "skip_layers", multiple=True, help="Layer to leave alone (repeatable).")
+@click.option("--set", "settings", multiple=True,
+              help="Any stage option, e.g. --set prune.epochs=8 --set qat.epochs=2.")
+@click.pass_context
+def compress(ctx, model, data_source, output, distill_teacher, lowrank_energy, lowrank_rank,
+             prune, prune_schedule, structured, cluster, cluster_init, per_channel, qat,
+             skip_layers, settings):
+    """Compress a Keras MODEL: distill, low-rank, prune, cluster, QAT (in that order).
+
+    Writes OUTPUT/compressed.keras and OUTPUT/compress_report.json (accuracy, parameters,
+    sparsity and unique values per layer after each stage).
+    """
+    import json
+    from pathlib import Path
+    from .compress import run_pipeline
+    from .data import check_dataset, load_dataset
+    from .fileio import write_text
+    from .keras_io import load_model, save_model
+    skip = list(skip_layers)
+    configs = {}
+    if distill_teacher:
+        configs["distill"] = {"teacher": distill_teacher}
+    if lowrank_energy is not None or lowrank_rank is not None:
+        configs["lowrank"] = {"energy": lowrank_energy or 0.9, "rank": lowrank_rank or 0,
+                              "skip_layers": skip}
+    if prune is not None or structured:
+        configs["prune"] = {"target_sparsity": prune if prune is not None else 0.5,
+                            "schedule": prune_schedule, "structured": structured or "",
+                            "skip_layers": skip}
+    if cluster is not None:
+        configs["cluster"] = {"clusters": cluster, "init": cluster_init,
+                              "per_channel": per_channel, "skip_layers": skip}
+    if qat:
+        configs["qat"] = {}
+    for stage, values in _parse_set(settings).items():
+        configs.setdefault(stage, {}).update(values)
+    if not configs:
+        raise click.UsageError("name at least one stage: --prune, --structured, --cluster, "
+                               "--qat, --distill-teacher, --lowrank-energy or --lowrank-rank")
+    keras_model = load_model(model)
+    dataset = check_dataset(load_dataset(data_source), keras_model)
+    out = Path(output)
+    result, reports = run_pipeline(keras_model, dataset, configs,
+                                   progress=lambda m: log(ctx, m, 0))
+    save_model(result, out / "compressed.keras")
+    report = {"model": str(model), "data": str(data_source), "stages": [r.to_dict() for r in reports]}
+    write_text(out / "compress_report.json", json.dumps(report, indent=2, default=str) + "\n")
+    first, last = reports[0], reports[-1]
+    key = "accuracy" if "accuracy" in last.metrics else "auc"
+    click.echo(f"{out / 'compressed.keras'}: {key} {first.metrics[key]:.4f} -> "
+               f"{last.metrics[key]:.4f}, sparsity {last.sparsity:.3f}, max unique values per "
+               f"channel {last.max_unique}")
+
+
+# --- firmware commands (owner: FIRMWARE) ---
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def boards(as_json):
+    """List the boards firmware can be built for (memory, UART, emulators, energy estimate)."""
+    from .firmware.boards import BOARDS_LIST, DEFAULT_BOARD
+    if as_json:
+        _emit_json([b.as_dict() for b in BOARDS_LIST])
+        return
+    click.echo(f"{'board':<14} {'cpu':<11} {'fpu':<12} {'flash':>8} {'RAM':>8}  {'uart':<12} "
+               f"{'qemu':<14} {'insn/tick':>9} {'nJ/cycle*':>9}")
+    for b in BOARDS_LIST:
+        mark = " (default)" if b.name == DEFAULT_BOARD else ""
+        click.echo(f"{b.name:<14} {b.cpu:<11} {b.fpu or '-':<12} {b.flash_size // 1024:>6}KB "
+                   f"{b.ram_size // 1024:>6}KB  {b.uart:<12} {b.qemu_machine or '-':<14} "
+                   f"{b.insns_per_tick:>9.4g} {b.energy_nj_per_cycle:>9}{mark}")
+    click.echo("* energy per cycle is an estimate (see `boards --json` for each figure's source)")
+
+
+@cli.command()
+@click.argument("model")
+@click.option("--board", default="mps2-an386", show_default=True, help="Board (see `tinycompress boards`).")
+@click.option("--runtime", default="native", show_default=True, type=click.Choice(["native"]),
+              help="native: ahead-of-time C, no interpreter.")
+@click.option("--data", "data_source", default=None,
+              help="Golden inputs from this data set (test split); default: seeded random int8.")
+@click.option("--vectors", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Golden vectors embedded in the firmware.")
+@click.option("--dump-layers", is_flag=True, help="Print every layer's output on the device "
+                                                  "(simulate diffs them against the host).")
+@click.option("-o", "--output", required=True, help="The project folder to write.")
+def firmware(model, board, runtime, data_source, vectors, dump_layers, output):
+    """Generate a firmware project for an int8 .tflite MODEL with golden vectors."""
+    from .firmware.project import generate_project
+    info = generate_project(model, board, output, runtime=runtime, data=data_source,
+                            vectors=vectors, dump_layers=dump_layers)
+    click.echo(f"{info.path}: {info.layers} layers, {info.vectors} golden vectors, weights "
+               f"{info.weight_bytes:,} B, activation arena {info.arena_bytes:,} B, board {info.board}")
+
+
+@cli.command()
+@click.argument("project")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def build(project, as_json):
+    """Build a firmware PROJECT with arm-none-eabi-gcc; flash and RAM against the board."""
+    from .firmware.build import build as build_project
+    report = build_project(project)
+    _emit_json(report.as_dict()) if as_json else click.echo("\n".join(report.lines()))
+
+
+@cli.command()
+@click.argument("project")
+@click.option("--engine", default="qemu", show_default=True, type=click.Choice(["qemu", "renode"]))
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds before a firmware that does not finish is stopped.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def simulate(project, engine, timeout, as_json):
+    """Run a built PROJECT in an emulator: PASS/FAIL per golden vector, instructions per
+    inference and per layer; exits non-zero on any mismatch, fault or timeout."""
+    if engine == "qemu":
+        from .simulate.qemu import simulate as run_engine
+    else:
+        from .simulate.renode import simulate as run_engine
+    report = run_engine(project, timeout=timeout)
+    _emit_json(report.as_dict()) if as_json else click.echo("\n".join(report.lines()))
+    if report.failure:
+        raise TinyCompressError(f"{project}: {report.failure}")
+
+
 def main():
     cli(prog_name="tinycompress")
 

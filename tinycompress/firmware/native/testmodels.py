@@ -12,8 +12,12 @@ import numpy as np
 from ...tflite_model import parse_tflite
 
 
-def build_int8(fn, input_shapes, ranges=(-1.0, 1.0), seed: int = 0, samples: int = 32) -> bytes:
-    """Convert `fn(*inputs)` to an int8 .tflite (int8 input and output)."""
+def build_int8(fn, input_shapes, ranges=(-1.0, 1.0), seed: int = 0, samples: int = 32,
+               per_channel_dense: bool = True) -> bytes:
+    """Convert `fn(*inputs)` to an int8 .tflite (int8 input and output).
+
+    per_channel_dense=False gives FULLY_CONNECTED per-tensor weight scales (the converter's
+    default is per-channel)."""
     from ...tfcompat import tf
 
     shapes = [tuple(s) for s in input_shapes]
@@ -37,6 +41,7 @@ def build_int8(fn, input_shapes, ranges=(-1.0, 1.0), seed: int = 0, samples: int
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
+    converter._experimental_disable_per_channel_quantization_for_dense_layers = not per_channel_dense
     return bytes(converter.convert())
 
 

@@ -67,10 +67,18 @@ class Recipe:
 
     def resolve(self, value: str) -> str:
         """A path written in the recipe is relative to the recipe's folder."""
-        p = Path(value).expanduser()
-        if not p.is_absolute() and (self.path.parent / p).exists():
-            return str(self.path.parent / p)
-        return value
+        return _relative_to(self.path, value)
+
+
+def _relative_to(recipe_path: Path, value: str) -> str:
+    p = Path(value).expanduser()
+    if not p.is_absolute() and (recipe_path.parent / p).exists():
+        return str(recipe_path.parent / p)
+    return value
+
+
+# Stage config fields that hold file paths (resolved relative to the recipe).
+PATH_KEYS = ("teacher",)
 
 
 SECTIONS = {"model": ModelSection, "data": DataSection, "convert": ConvertSection,
@@ -172,6 +180,10 @@ def parse_recipe(data: dict, path: Path) -> Recipe:
         # pipeline order, whatever the order in the file
         kwargs["compress"] = {s: build_config(stages[s][0], compress[s], f"{where} [compress.{s}]")
                               for s in stages if s in compress}
+        for config in kwargs["compress"].values():
+            for key in PATH_KEYS:
+                if getattr(config, key, ""):
+                    setattr(config, key, _relative_to(path, getattr(config, key)))
     firmware = data.get("firmware", {})
     if not isinstance(firmware, dict):
         raise TinyCompressError(f"{where}: key 'firmware' must be a table")

@@ -143,6 +143,7 @@ def render(model, lowered=None):
     lowered = lowered if lowered is not None else lower_model(model)
     plan = plan_memory(model, lowered)
     constants, params, body, names = [], [], [], []
+    const_tensors = {}                  # tensor index -> C array name
     layer_t, alias_t = _template("layer.c.tmpl"), _template("alias.c.tmpl")
     info = NativeInfo(arena_bytes=plan.arena_bytes,
                       io_bytes=plan.input_bytes + plan.output_bytes)
@@ -158,6 +159,12 @@ def render(model, lowered=None):
             constants.append(_c_array(cname, array))
             fields[field_name] = cname
             info.flash_bytes += int(np.asarray(array).nbytes)
+        for t in low.inputs:        # constant operands (e.g. ADD x + c) live in flash
+            tensor = model.tensors[t]
+            if tensor.is_const and t not in const_tensors:
+                const_tensors[t] = f"tc_t{t}"
+                constants.append(_c_array(const_tensors[t], tensor.data))
+                info.flash_bytes += int(tensor.data.nbytes)
         out = _pointer(plan.tensors[low.output])
         subs = dict(index=i, op=op.op, name=name.replace("*/", "* /"), output=out,
                     output_bytes=out_bytes)
@@ -167,7 +174,8 @@ def render(model, lowered=None):
         init = "".join(f"\n    .{k} = {v}," for k, v in fields.items()) or " 0"
         params.append(f"static const {low.params_type} tc_l{i}_params = {{{init}\n}};")
         scratch = f"arena + {plan.scratch[i]}" if i in plan.scratch else "NULL"
-        inputs = ", ".join(_pointer(plan.tensors[t]) for t in low.inputs) or "NULL"
+        inputs = ", ".join(const_tensors[t] if t in const_tensors else _pointer(plan.tensors[t])
+                           for t in low.inputs) or "NULL"
         body.append(layer_t.substitute(subs, kernel=low.kernel, scratch=scratch,
                                        n_inputs=max(1, len(low.inputs)), inputs=inputs))
     headers = sorted(p.name for p in _runtime_dir().glob("tc_*.h"))

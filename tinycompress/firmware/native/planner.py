@@ -65,6 +65,8 @@ def plan_memory(model, lowered: list) -> Plan:
     first, last = {}, {}
     for i, low in enumerate(lowered):
         for t in low.inputs:
+            if model.tensors[t].is_const:     # constants live in flash, not in the arena
+                continue
             r = root.get(t, t)
             last[r] = max(last.get(r, i), i)
         out = low.output

@@ -7,6 +7,8 @@ point -128, (-1, 0) gives 127).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ...tflite_model import parse_tflite
@@ -54,3 +56,71 @@ def random_inputs(model, count: int, seed: int = 0) -> list:
     rng = np.random.default_rng(seed)
     return [[rng.integers(-128, 128, t.shape, dtype=np.int8) for t in model.input_tensors]
             for _ in range(count)]
+
+
+# --- hand-built flatbuffers (ops and tensor types TensorFlow's converter does not emit) -----
+
+@dataclass
+class TensorSpec:
+    shape: tuple
+    type: str = "INT8"
+    scale: float | None = None     # None: no quantization parameters
+    zero_point: int = 0
+    data: np.ndarray | None = None  # constant contents
+    name: str = ""
+
+
+def build_single_op(op: str, inputs: list, outputs: list, options=None, options_type: str = "") -> bytes:
+    """A one-op model written directly with the TFLite schema's object API.
+
+    inputs/outputs: TensorSpec lists (constant inputs carry data); options: a schema
+    <Name>OptionsT object, options_type its BuiltinOptions name (e.g. "AddOptions").
+    """
+    import flatbuffers
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    from ...tflite_model import BUILTIN_OPS, TENSOR_TYPES
+
+    op_codes = {v: k for k, v in BUILTIN_OPS.items()}
+    type_codes = {v: k for k, v in TENSOR_TYPES.items()}
+    buffers, tensors = [schema.BufferT()], []
+    for i, spec in enumerate(list(inputs) + list(outputs)):
+        t = schema.TensorT()
+        t.shape = list(spec.shape)
+        t.type = type_codes[spec.type]
+        t.name = spec.name or f"t{i}"
+        if spec.scale is not None:
+            q = schema.QuantizationParametersT()
+            q.scale, q.zeroPoint = [float(spec.scale)], [int(spec.zero_point)]
+            t.quantization = q
+        buf = schema.BufferT()
+        if spec.data is not None:
+            buf.data = list(np.ascontiguousarray(spec.data).tobytes())
+        t.buffer = len(buffers)
+        buffers.append(buf)
+        tensors.append(t)
+    code = schema.OperatorCodeT()
+    code.builtinCode = op_codes[op]
+    code.deprecatedBuiltinCode = min(op_codes[op], 127)
+    code.version = 1
+    operator = schema.OperatorT()
+    operator.opcodeIndex = 0
+    operator.inputs = list(range(len(inputs)))
+    operator.outputs = list(range(len(inputs), len(inputs) + len(outputs)))
+    if options is not None:
+        operator.builtinOptionsType = getattr(schema.BuiltinOptions, options_type)
+        operator.builtinOptions = options
+    graph = schema.SubGraphT()
+    graph.tensors = tensors
+    graph.operators = [operator]
+    graph.inputs = [i for i, s in enumerate(inputs) if s.data is None]
+    graph.outputs = list(operator.outputs)
+    model = schema.ModelT()
+    model.version = 3
+    model.operatorCodes = [code]
+    model.subgraphs = [graph]
+    model.buffers = buffers
+    model.description = "tinycompress test model"
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())

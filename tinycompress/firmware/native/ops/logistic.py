@@ -1,0 +1,41 @@
+"""LOGISTIC int8 -> int8; parameters as TFLM's logistic Prepare computes them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..lowering import Lowered
+from ..quant import calculate_input_radius, tensor_scale, tensor_zero_point, tflite_round
+from . import OpSpec
+
+INPUT_INTEGER_BITS = 4
+
+
+def check(model, op) -> list:
+    out = model.tensors[op.outputs[0]]
+    if tensor_zero_point(out) != -128 or np.float32(tensor_scale(out)) != np.float32(1 / 256):
+        return [f"output '{out.name}' must have scale 1/256 and zero point -128 (as TFLM requires)"]
+    return []
+
+
+def logistic_params(input_scale: float) -> tuple:
+    """(multiplier, left_shift, range_radius): frexp of scale * 2^27, no renormalisation."""
+    q, left_shift = math.frexp(float(input_scale) * float(1 << (31 - INPUT_INTEGER_BITS)))
+    multiplier = tflite_round(q * (1 << 31))
+    if multiplier == 1 << 31:      # TFLM casts 2^31 to int32 without the usual fix-up
+        multiplier = -(1 << 31)
+    return multiplier, left_shift, calculate_input_radius(INPUT_INTEGER_BITS, left_shift, 31)
+
+
+def lower(model, op) -> Lowered:
+    inp = model.tensors[op.inputs[0]]
+    multiplier, left_shift, radius = logistic_params(tensor_scale(inp))
+    params = dict(size=inp.size, input_zero_point=tensor_zero_point(inp),
+                  input_range_radius=radius, input_multiplier=multiplier,
+                  input_left_shift=left_shift)
+    return Lowered(kernel="tc_logistic_s8", params_type="tc_logistic_params", params=params,
+                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0], macs=inp.size)
+
+
+SPECS = {"LOGISTIC": OpSpec(check=check, lower=lower)}

@@ -89,8 +89,8 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
     meta = load_project(project_dir)
     board = get_board(meta["board"])
     check_fit(meta, board, project_dir)
-    require_tool("make", "needed to build firmware", "install it with `sudo apt-get install make`")
     require_tool("arm-none-eabi-gcc", "the Arm cross compiler", INSTALL_HINT)
+    require_tool("make", "needed to build firmware", "install it with `sudo apt-get install make`")
     size_tool = require_tool("arm-none-eabi-size", "part of the Arm cross toolchain", INSTALL_HINT)
 
     cmd = ["make", "-C", str(project_dir), f"-j{jobs or min(4, os.cpu_count() or 1)}"]

@@ -1,0 +1,68 @@
+"""The board table: every row is complete and consistent, and its firmware builds."""
+import json
+
+import pytest
+
+from tinycompress.csrc import ROOT
+from tinycompress.errors import TinyCompressError
+from tinycompress.firmware.boards import BOARDS, BOARDS_LIST, DEFAULT_BOARD, get_board
+from tinycompress.firmware.build import build
+
+from conftest import requires_arm_gcc
+from fwtiny import tiny_project
+
+
+def test_board_table_has_the_required_boards_sorted():
+    required = {"mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547",
+                "netduinoplus2", "microbit"}
+    assert required <= set(BOARDS)
+    assert [b.name for b in BOARDS_LIST] == sorted(BOARDS)
+    assert DEFAULT_BOARD == "mps2-an386"
+    assert BOARDS["microbit"].ram_size == 16 * 1024
+
+
+@pytest.mark.parametrize("board", BOARDS_LIST, ids=lambda b: b.name)
+def test_every_board_row_is_complete(board):
+    assert board.cflags and any(f == f"-mcpu={board.cpu}" for f in board.cflags)
+    assert (ROOT / "boards" / board.uart_source).is_file()
+    assert (ROOT / "boards" / board.tick_source).is_file()
+    assert board.flash_size > 0 and board.ram_size > board.stack_size
+    flash = range(board.flash_origin, board.flash_origin + board.flash_size)
+    assert board.ram_origin not in flash and board.uart_base not in flash
+    assert board.energy_nj_per_cycle > 0 and board.energy_source
+    assert board.insns_per_tick == pytest.approx(1e9 / board.tick_hz)
+
+
+def test_unknown_board_names_the_known_ones():
+    with pytest.raises(TinyCompressError, match="mps2-an386"):
+        get_board("arduino-uno")
+
+
+def test_boards_command_lists_every_board(run_cli):
+    result = run_cli("boards")
+    assert result.exit_code == 0
+    for name in BOARDS:
+        assert name in result.output
+    assert "estimate" in result.output
+    rows = json.loads(run_cli("boards", "--json").output)
+    assert {r["name"] for r in rows} == set(BOARDS)
+    assert all(r["energy_source"] for r in rows)
+
+
+def test_linker_script_comes_from_the_board_row(tmp_path):
+    board = BOARDS["netduinoplus2"]
+    tiny_project(tmp_path / "p", board=board.name)
+    script = (tmp_path / "p" / "board" / "linker.ld").read_text()
+    assert f"ORIGIN = 0x{board.flash_origin:08X}, LENGTH = 0x{board.flash_size:X}" in script
+    assert f"ORIGIN = 0x{board.ram_origin:08X}, LENGTH = 0x{board.ram_size:X}" in script
+    makefile = (tmp_path / "p" / "Makefile").read_text()
+    assert " ".join(board.cflags) in makefile and f"0x{board.uart_base:08X}" in makefile
+
+
+@requires_arm_gcc
+@pytest.mark.parametrize("board", BOARDS_LIST, ids=lambda b: b.name)
+def test_board_code_builds_for_every_board(board, tmp_path):
+    report = build(tiny_project(tmp_path / "p", board=board.name).path)
+    assert report.elf.is_file()
+    assert 0 < report.flash_used < board.flash_size
+    assert board.stack_size <= report.ram_used < board.ram_size

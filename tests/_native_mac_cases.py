@@ -1,0 +1,104 @@
+"""Shared machinery for the CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED bit-exact tests.
+
+A case is a seeded configuration: `make(seed) -> Case` draws shapes, strides, padding,
+dilation, per-channel weight scales, bias, activation and an input range (the range sets
+the input zero point: (0, 1) gives -128, (-1, 0) gives 127).
+
+Default runs put every case of an op into ONE model, each case an independent branch
+(input_i -> op -> output_i): one conversion, one TFLM run and one host compile for 30+
+configurations. The slow variant builds and checks each case as its own one-op model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tinycompress import tflm_host
+from tinycompress.tflite_model import parse_tflite
+
+# input ranges: symmetric, zero point -128, zero point 127, skewed both ways
+RANGES = [(-1.0, 1.0), (0.0, 1.0), (-1.0, 0.0), (-0.3, 2.5), (-4.0, 0.1)]
+ACTIVATIONS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
+
+
+@dataclass
+class Case:
+    seed: int
+    input_shape: tuple
+    input_range: tuple
+    fn: object                       # tf tensor -> tf tensor (built lazily: tf inside)
+    describe: str
+    extra: dict = field(default_factory=dict)
+
+
+def activate(tf, name, t):
+    return {"NONE": lambda x: x, "RELU": tf.nn.relu, "RELU6": tf.nn.relu6,
+            "RELU_N1_TO_1": lambda x: tf.clip_by_value(x, -1.0, 1.0)}[name](t)
+
+
+def channel_weights(rng, shape, channel_axis, fan_in, in_range):
+    """Normal weights with a different magnitude per output channel (per-channel scales
+    spanning 1.5 decades), sized so that outputs are of order one for this input range."""
+    w = rng.normal(size=shape) / (np.sqrt(fan_in) * max(abs(in_range[0]), abs(in_range[1])))
+    scale_shape = [1] * len(shape)
+    scale_shape[channel_axis] = shape[channel_axis]
+    return (w * 10.0 ** rng.uniform(-1, 0.5, scale_shape)).astype(np.float32)
+
+
+def bias_for(rng, n, activation):
+    """Bias of order one; without an activation, sometimes shifted far to one side so that
+    the output zero point lands at an extreme (-128 or 127)."""
+    shift = rng.choice([0.0, 3.0, -3.0]) if activation == "NONE" else 0.0
+    return (rng.normal(size=n) * 0.3 + shift).astype(np.float32)
+
+
+def _vectors(model, count, seed):
+    rng = np.random.default_rng(seed)
+    vectors = []
+    for k in range(count):
+        row = []
+        for t in model.input_tensors:
+            if k == 0:
+                row.append(np.full(t.shape, -128, np.int8))
+            elif k == 1:
+                row.append(np.full(t.shape, 127, np.int8))
+            else:
+                row.append(rng.integers(-128, 128, t.shape, dtype=np.int8))
+        vectors.append(row)
+    return vectors
+
+
+def build_model(cases, **convert_options) -> bytes:
+    from tinycompress.firmware.native.testmodels import build_int8
+
+    def fn(*xs):
+        return tuple(case.fn(x) for case, x in zip(cases, xs))
+
+    return build_int8(fn, [c.input_shape for c in cases], [c.input_range for c in cases],
+                      seed=cases[0].seed, **convert_options)
+
+
+def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=()):
+    """Every op is `op_name` (the case was not rewritten by the converter) and the native
+    runtime's outputs equal the TFLM host interpreter's byte for byte."""
+    from tinycompress.firmware.native.hostbuild import HostModel
+
+    model = parse_tflite(model_bytes, f"{op_name} test model")
+    ops = [op.op for op in model.operators]
+    assert ops == [op_name] * n_ops, f"converter produced {ops}"
+    inputs = _vectors(model, vectors, seed)
+    expected = tflm_host.run(model_bytes, inputs).outputs
+    host = HostModel(model)
+    try:
+        got = host.run(inputs)
+    finally:
+        host.close()
+    bad = []
+    for v, (want_row, got_row) in enumerate(zip(expected, got)):
+        for k, (want, have) in enumerate(zip(want_row, got_row)):
+            if not np.array_equal(want.reshape(have.shape), have):
+                t = model.output_tensors[k]
+                diff = int(np.count_nonzero(want.reshape(have.shape) != have))
+                bad.append(f"vector {v} output '{t.name}' {t.shape}: {diff} bytes differ")
+    assert not bad, "\n".join(bad[:10]) + "\n" + "\n".join(describe)

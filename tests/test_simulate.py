@@ -200,3 +200,16 @@ def test_zoo_shaped_models_run_bit_exact_on_mps2_an386(model, tmp_path):
     report = simulate(tmp_path / "fw", timeout=300)
     assert report.ok, report.failure
     assert report.passed == 3
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+@pytest.mark.parametrize("board", [b for b in BOARDS_LIST if b.qemu_machine], ids=lambda b: b.name)
+def test_systick_counts_the_board_table_instructions_per_tick(board, tmp_path):
+    iterations = 2_000_000                       # 2 instructions each
+    project = tiny_project(tmp_path / "p", board=board.name, vectors=1).path
+    build(project, extra_cflags=f"-DTC_TEST_CALIBRATE={iterations}u")
+    report = simulate(project, timeout=60)
+    ticks = int(next(line.split()[1] for line in report.uart.splitlines() if line.startswith("TC:CAL")))
+    assert 2 * iterations / ticks == pytest.approx(board.insns_per_tick, rel=1e-3)

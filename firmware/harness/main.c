@@ -84,6 +84,18 @@ int main(void)
     tc_put_u32(TC_ARENA_BYTES);
     tc_puts("\r\n");
 
+#ifdef TC_TEST_CALIBRATE
+    {   /* test hook: a loop of exactly 2 instructions per iteration, to check instructions per tick */
+        uint32_t n = TC_TEST_CALIBRATE;
+        uint32_t t0 = tc_ticks_now();
+        __asm__ volatile(".syntax unified\n1:\n\tsubs %0, %0, #1\n\tbne 1b" : "+l"(n) : : "cc");
+        uint32_t t1 = tc_ticks_now();
+        tc_puts("TC:CAL ");
+        tc_put_u32(t1 - t0);
+        tc_puts("\r\n");
+    }
+#endif
+
 #ifdef TC_TEST_FAULT
     __asm__ volatile("udf #0");    /* test hook: an undefined instruction must be reported */
 #endif

@@ -106,7 +106,8 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
         if overflow:
             raise TinyCompressError(f"{project_dir}: the image does not fit {board.name}: " + "; ".join(
                 _overflow_message(region, int(extra), board) for region, extra in overflow))
-        tail = " | ".join(line for line in log.strip().splitlines()[-6:])
+        errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]
+        tail = " | ".join((errors or proc.stderr.strip().splitlines() or log.strip().splitlines())[-6:])
         raise TinyCompressError(f"{project_dir}: the firmware build failed (make exit "
                                 f"{proc.returncode}): {tail}")
 

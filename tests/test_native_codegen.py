@@ -1,0 +1,234 @@
+"""Native code generation: unsupported models are refused whole and early, the static memory
+plan shares and aligns memory, fixed-point helpers behave as TFLite's, and multi-op models
+(including a small digits CNN) match the TFLM host interpreter byte for byte."""
+from __future__ import annotations
+
+import math
+import shutil
+
+import numpy as np
+import pytest
+
+from tinycompress import tflm_host
+from tinycompress.errors import TinyCompressError
+from tinycompress.firmware.native import check_supported, generate
+from tinycompress.firmware.native import testmodels as tm
+from tinycompress.firmware.native.hostbuild import HostModel
+from tinycompress.firmware.native.planner import ALIGN, plan_memory
+from tinycompress.firmware.native.codegen import lower_model
+from tinycompress.firmware.native.quant import activation_range, quantize_multiplier
+from tinycompress.tflite_model import parse_tflite
+
+requires_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc not installed")
+
+
+def _tf():
+    from tinycompress.tfcompat import tf
+    return tf
+
+
+def _assert_same_as_tflm(data: bytes, vectors):
+    model = parse_tflite(data, "model")
+    ours = HostModel(model).run(vectors)
+    theirs = tflm_host.run(data, vectors).outputs
+    for n, (mine, ref) in enumerate(zip(ours, theirs)):
+        for a, b in zip(mine, ref):
+            np.testing.assert_array_equal(a, b, err_msg=f"vector {n}")
+    return model
+
+
+# --- refusing what the runtime cannot run ----------------------------------------------------
+
+def test_unsupported_ops_are_all_listed_with_index_and_layer(tmp_path):
+    tf = _tf()
+    data = tm.build_int8(lambda x: tf.tanh(x) + tf.nn.elu(x) + x, [(1, 8)], (-2.0, 2.0))
+    model = parse_tflite(data, "mixed.tflite")
+    unsupported = [op for op in model.operators if op.op in ("TANH", "ELU")]
+    assert len(unsupported) >= 2, [op.op for op in model.operators]
+    with pytest.raises(TinyCompressError) as err:
+        generate(model, tmp_path / "out")
+    message = str(err.value)
+    for op in unsupported:
+        assert f"op {op.index} {op.op} ('{model.layer_name(op)}')" in message
+    assert "mixed.tflite" in message
+    assert not (tmp_path / "out" / "model.c").exists()
+    assert not (tmp_path / "out" / "model.h").exists()
+
+
+def test_unsupported_fused_activation_is_refused_before_writing(tmp_path):
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+    opts = schema.AddOptionsT()
+    opts.fusedActivationFunction = schema.ActivationFunctionType.TANH
+    spec = tm.TensorSpec((1, 4), scale=0.1, zero_point=0)
+    data = tm.build_single_op("ADD", [spec, spec], [spec], opts, "AddOptions")
+    model = parse_tflite(data, "tanh_add.tflite")
+    problems = check_supported(model)
+    assert len(problems) == 1 and "fused activation TANH" in problems[0] and "op 0 ADD" in problems[0]
+    with pytest.raises(TinyCompressError, match="fused activation TANH"):
+        generate(model, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_int16_activations_are_refused():
+    spec = tm.TensorSpec((1, 4), type="INT16", scale=0.1, zero_point=0)
+    model = parse_tflite(tm.build_single_op("ADD", [spec, spec], [spec]), "int16.tflite")
+    problems = check_supported(model)
+    assert any("INT16" in p and "only int8 activations" in p for p in problems)
+    assert any("graph input/output" in p for p in problems)
+    with pytest.raises(TinyCompressError, match="INT16"):
+        lower_model(model)
+
+
+def test_softmax_with_an_output_quantization_tflm_rejects_is_refused():
+    a = tm.TensorSpec((1, 5), scale=0.1, zero_point=0)
+    b = tm.TensorSpec((1, 5), scale=1 / 256, zero_point=0, name="probs")
+    model = parse_tflite(tm.build_single_op("SOFTMAX", [a], [b]), "softmax.tflite")
+    problems = check_supported(model)
+    assert len(problems) == 1 and "'probs'" in problems[0] and "zero point -128" in problems[0]
+
+
+def test_supported_model_has_no_problems():
+    tf = _tf()
+    model = parse_tflite(tm.build_int8(lambda x: tf.nn.softmax(x), [(1, 6)]), "ok")
+    assert check_supported(model) == []
+
+
+# --- fixed point and activation ranges --------------------------------------------------------
+
+@pytest.mark.parametrize("real", [1e-6, 0.0037, 0.25, 0.5, 0.999, 1.0, 1.5, 3.7e3, 1 - 2 ** -40])
+def test_quantize_multiplier_reconstructs_the_real_value(real):
+    multiplier, shift = quantize_multiplier(real)
+    assert 2 ** 30 <= multiplier < 2 ** 31
+    assert math.isclose(multiplier * 2.0 ** (shift - 31), real, rel_tol=2 ** -30)
+
+
+def test_quantize_multiplier_flushes_tiny_values_and_zero():
+    assert quantize_multiplier(0.0) == (0, 0)
+    assert quantize_multiplier(2.0 ** -40) == (0, 0)
+
+
+def test_activation_range_clamps_to_quantized_bounds():
+    scale, zp = 0.05, -10
+    assert activation_range("NONE", scale, zp) == (-128, 127)
+    assert activation_range("RELU", scale, zp) == (zp, 127)
+    assert activation_range("RELU6", scale, zp) == (zp, min(127, zp + round(6 / scale)))
+    assert activation_range("RELU_N1_TO_1", scale, zp) == (zp - 20, zp + 20)
+    with pytest.raises(ValueError):
+        activation_range("TANH", scale, zp)
+
+
+# --- memory plan ------------------------------------------------------------------------------
+
+def _chain_model():
+    tf = _tf()
+
+    def fn(x):
+        y = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
+        y = tf.nn.avg_pool2d(y, 2, 1, "VALID")
+        y = tf.nn.max_pool2d(y, 2, 1, "SAME")
+        y = tf.reshape(y, (1, -1))
+        return tf.nn.softmax(y)
+    return tm.build_int8(fn, [(1, 6, 6, 3)], (-2.0, 2.0))
+
+
+def test_plan_shares_memory_between_non_overlapping_tensors_and_aligns_offsets():
+    model = parse_tflite(_chain_model(), "chain")
+    lowered = lower_model(model)
+    plan = plan_memory(model, lowered)
+    arena = {t: loc.offset for t, loc in plan.tensors.items() if loc.space == "arena"}
+    assert all(off % ALIGN == 0 for off in arena.values())
+    # live ranges: no two tensors alive at the same op may overlap in memory
+    live = {}
+    for i, low in enumerate(lowered):
+        for t in list(low.inputs) + [low.output]:
+            live.setdefault(t, []).append(i)
+    spans = {t: (min(v), max(v)) for t, v in live.items() if t in arena}
+    for a in spans:
+        for b in spans:
+            if a < b and spans[a][0] <= spans[b][1] and spans[b][0] <= spans[a][1]:
+                ra = range(arena[a], arena[a] + model.tensors[a].nbytes)
+                rb = range(arena[b], arena[b] + model.tensors[b].nbytes)
+                assert not set(ra) & set(rb) or plan.tensors[a] == plan.tensors[b], (a, b)
+    total = sum(model.tensors[t].nbytes for t in arena)
+    assert plan.arena_bytes < total            # sharing happened
+    reshape = [i for i, op in enumerate(model.operators) if op.op == "RESHAPE"]
+    assert reshape and reshape[0] in plan.aliased   # RESHAPE costs no memory and no call
+
+
+@requires_gcc
+def test_multi_op_chain_with_aliased_reshape_matches_tflm():
+    data = _chain_model()
+    model = parse_tflite(data, "chain")
+    vectors = tm.random_inputs(model, 12, seed=3)
+    _assert_same_as_tflm(data, vectors)
+
+
+@requires_gcc
+def test_layer_hook_sees_every_layer(tmp_path):
+    """The TC_LAYER_HOOK build compiles and runs with the same outputs."""
+    data = _chain_model()
+    model = parse_tflite(data, "chain")
+    vectors = tm.random_inputs(model, 4, seed=5)
+    hooked = HostModel(model, tmp_path, extra_flags=("-DTC_LAYER_HOOK",)).run(vectors)
+    plain = HostModel(model).run(vectors)
+    for a, b in zip(hooked, plain):
+        np.testing.assert_array_equal(a[0], b[0])
+    header = (tmp_path / "model.h").read_text()
+    assert f"#define TC_NUM_LAYERS   {len(model.operators)}" in header
+
+
+# --- a digits-sized CNN, end to end -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def digits_cnn_int8():
+    from tinycompress.data import load_digits
+    from tinycompress.tfcompat import keras, tf
+    data = load_digits()
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([
+        keras.layers.Input((8, 8, 1)),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.DepthwiseConv2D(3, activation="relu6"),
+        keras.layers.AveragePooling2D(),
+        keras.layers.Conv2D(12, 1, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(data.x_train[:600], data.y_train[:600], epochs=2, verbose=0)
+
+    def representative():
+        for x in data.x_train[:100]:
+            yield [x[None].astype(np.float32)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return bytes(converter.convert()), data
+
+
+@requires_gcc
+def test_digits_cnn_matches_tflm_on_20_inputs(digits_cnn_int8):
+    data, dataset = digits_cnn_int8
+    model = parse_tflite(data, "digits_cnn")
+    ops = {op.op for op in model.operators}
+    assert {"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+            "FULLY_CONNECTED", "SOFTMAX"} <= ops
+    inp = model.input_tensors[0]
+    scale, zp = float(inp.quant.scale[0]), int(inp.quant.zero_point[0])
+    images = dataset.x_test[:20]
+    q = np.clip(np.round(images / scale) + zp, -128, 127).astype(np.int8)
+    _assert_same_as_tflm(data, [[x.reshape(inp.shape)] for x in q])
+
+
+def test_digits_cnn_plan_is_below_tflm_arena(digits_cnn_int8, tmp_path):
+    data, _ = digits_cnn_int8
+    model = parse_tflite(data, "digits_cnn")
+    info = generate(model, tmp_path)
+    tflm = tflm_host.run(data, tm.random_inputs(model, 1)).arena_bytes
+    assert info.arena_bytes + info.io_bytes <= tflm
+    assert info.flash_bytes > 0 and len(info.layers) == len(model.operators)

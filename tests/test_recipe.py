@@ -124,13 +124,15 @@ def test_steps_are_a_table():
     assert [s.name for s in STEPS][:4] == ["model", "compress", "convert", "export"]
 
 
-def test_run_writes_every_artifact_and_the_report(tiny_classifier, tmp_path):
+def test_run_writes_every_artifact_and_the_report(run_cli, tiny_classifier, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "recipe.toml").write_text(GOOD)
     (folder / "tiny.h5").write_bytes(Path(tiny_classifier[1]).read_bytes())
     out = tmp_path / "out"
-    result = run_recipe(load_recipe(folder / "recipe.toml"), out)
+    cli_result = run_cli("run", folder / "recipe.toml", "-o", out, "--json")
+    assert cli_result.exit_code == 0, cli_result.output
+    result = json.loads(cli_result.stdout)
     for name in ("model.keras", "compressed.keras", "model_float.tflite", "model_int8.tflite",
                  "model_data.h", "report.json", "report.md", "report.png"):
         assert (out / name).stat().st_size > 0, name
@@ -144,7 +146,8 @@ def test_run_writes_every_artifact_and_the_report(tiny_classifier, tmp_path):
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| prune |" in (out / "report.md").read_text()
     assert "g_tiny[]" in (out / "model_data.h").read_text()
-    assert result.convert["int8_accuracy"] is not None
+    assert result["convert"]["int8_accuracy"] == report["convert"]["int8_accuracy"] is not None
+    assert result["rows"] == report["rows"]
 
 
 def test_run_refuses_a_folder_that_is_not_a_run(tmp_path):

@@ -1,0 +1,55 @@
+"""Print the native runtime's static memory plan next to TFLM's arena for .tflite models.
+
+    .venv/bin/python tools/plan_report.py [MODEL.tflite ...] [--check]
+
+Default models: the six baseline models in ../shared/baselines/tflm-qemu-mps2-an386/models.
+"arena" is our planned activation arena (graph I/O excluded: tc_invoke reads the caller's
+input and writes the caller's output buffer); "arena+io" adds those buffers, which is the
+like-for-like figure against TFLM's arena (it holds inputs, outputs, tensor metadata and
+per-op data). --check also runs every model through the host build and TFLM and compares
+the outputs byte for byte on 5 random inputs.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from tinycompress import tflm_host
+from tinycompress.firmware.native import check_supported
+from tinycompress.firmware.native.codegen import render
+from tinycompress.firmware.native.testmodels import random_inputs
+from tinycompress.tflite_model import read_tflite
+
+BASELINES = Path(__file__).resolve().parents[2] / "shared/baselines/tflm-qemu-mps2-an386/models"
+
+
+def main(argv):
+    check = "--check" in argv
+    paths = [Path(a) for a in argv if not a.startswith("--")] or sorted(BASELINES.glob("*.tflite"))
+    print(f"{'model':<22}{'ops':>5}{'arena':>9}{'io':>8}{'arena+io':>10}{'TFLM arena':>12}"
+          f"{'ratio':>7}{'flash':>9}  {'check' if check else ''}")
+    for path in paths:
+        model = read_tflite(path)
+        problems = check_supported(model)
+        if problems:
+            print(f"{path.stem:<22} unsupported: {problems[0]}")
+            continue
+        _, _, info = render(model)
+        vectors = random_inputs(model, 5 if check else 1, seed=0)
+        ref = tflm_host.run(model.data, vectors, source=str(path))
+        total = info.arena_bytes + info.io_bytes
+        status = ""
+        if check:
+            from tinycompress.firmware.native.hostbuild import HostModel
+            ours = HostModel(model).run(vectors)
+            same = all(np.array_equal(a, b) for o, r in zip(ours, ref.outputs) for a, b in zip(o, r))
+            status = "bit-exact" if same else "MISMATCH"
+        print(f"{path.stem:<22}{len(model.operators):>5}{info.arena_bytes:>9}{info.io_bytes:>8}"
+              f"{total:>10}{ref.arena_bytes:>12}{total / ref.arena_bytes:>7.2f}"
+              f"{info.flash_bytes:>9}  {status}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -12,6 +12,8 @@ import hashlib
 import io
 import logging
 import os
+import sys
+import tempfile
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -147,14 +149,20 @@ def _task(model) -> str:
 
 @contextmanager
 def _quiet():
-    """TensorFlow's converter logs pages of MLIR chatter; keep it out of the user's terminal."""
+    """TensorFlow's converter logs MLIR chatter from C++ straight to file descriptor 2;
+    keep it out of the user's terminal (errors still arrive as the exception's message)."""
     logger = logging.getLogger("tensorflow")
     level = logger.level
     logger.setLevel(logging.ERROR)
+    sys.stderr.flush()
+    saved = os.dup(2)
     try:
-        with redirect_stderr(io.StringIO()):
+        with tempfile.TemporaryFile() as sink, redirect_stderr(io.StringIO()):
+            os.dup2(sink.fileno(), 2)
             yield
     finally:
+        os.dup2(saved, 2)
+        os.close(saved)
         logger.setLevel(level)
 
 

@@ -92,6 +92,7 @@ def test_convert_autoencoder_reports_reconstruction_error(digits_data, tmp_path)
     assert report.task == "autoencode" and report.int8_accuracy is None
     assert report.int8_mse > 0 and report.float_mse > 0
     assert report.int8_mse < 10 * report.float_mse
+    assert 0.0 <= report.int8_auc <= 1.0  # y_test marks the zeros as "anomalies"
 
 
 def test_failed_conversion_leaves_no_file(tiny_classifier, digits_data, tmp_path):

@@ -43,6 +43,7 @@ class ConvertReport:
     int8_accuracy: float | None     # int8 model in the TFLM host interpreter (classifiers)
     float_mse: float | None         # reconstruction error (autoencoders)
     int8_mse: float | None
+    int8_auc: float | None          # anomaly AUC of the int8 reconstruction error (autoencoders)
     arena_bytes: int | None         # TFLM arena measured while scoring
 
     def to_dict(self) -> dict:
@@ -111,7 +112,7 @@ def convert_to_int8(model_or_path, dataset, out_path,
         int8_tflite_bytes=len(int8_bytes), int8_gzip_bytes=gzip_size(int8_bytes),
         sha256=hashlib.sha256(int8_bytes).hexdigest(),
         float_accuracy=float_acc, int8_accuracy=int8.accuracy,
-        float_mse=float_mse, int8_mse=int8.mse, arena_bytes=int8.arena_bytes)
+        float_mse=float_mse, int8_mse=int8.mse, int8_auc=int8.auc, arena_bytes=int8.arena_bytes)
 
 
 def convert_float(model_or_path) -> bytes:

@@ -3,7 +3,7 @@
 The recipe is validated against dataclasses before anything runs: an unknown key or a value
 of the wrong type is an error naming the key and the file. `[compress.<stage>]` keys are the
 fields of that stage's config dataclass (tinycompress.compress.STAGES), declared once there.
-`[firmware]` is passed on as a table to the firmware steps.
+`[firmware]` (tinycompress.deploy.FirmwareSection) adds the generate, build and simulate steps.
 
 `run_recipe` executes STEPS, a table of (name, function) rows, into one output folder that
 is written whole or not at all; adding a stage to `tinycompress run` is adding one row.
@@ -22,6 +22,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import deploy
 from .errors import TinyCompressError
 from .fileio import atomic_path
 
@@ -63,7 +64,7 @@ class Recipe:
     compress: dict = field(default_factory=dict)    # stage name -> config dataclass instance
     convert: ConvertSection = field(default_factory=ConvertSection)
     export: ExportSection = field(default_factory=ExportSection)
-    firmware: dict = field(default_factory=dict)    # passed on to the firmware steps
+    firmware: object = None     # deploy.FirmwareSection, or None: no [firmware], no deployment
 
     def resolve(self, value: str) -> str:
         """A path written in the recipe is relative to the recipe's folder."""
@@ -187,7 +188,8 @@ def parse_recipe(data: dict, path: Path) -> Recipe:
     firmware = data.get("firmware", {})
     if not isinstance(firmware, dict):
         raise TinyCompressError(f"{where}: key 'firmware' must be a table")
-    kwargs["firmware"] = dict(firmware)
+    if "firmware" in data:
+        kwargs["firmware"] = build_config(deploy.FirmwareSection, firmware, f"{where} [firmware]")
     recipe = Recipe(name=kwargs.pop("name", path.stem), path=path, **kwargs)
     _check_sources(recipe)
     return recipe
@@ -264,14 +266,18 @@ class RunResult:
     convert: dict | None
     stages: list
     extra: dict
+    failure: str | None = None  # a deployment step failed (report written, `run` exits 1)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     def summary(self) -> str:
         from .report import render_table
-        return (f"{self.recipe}: {len(self.artifacts)} artifacts in {self.out_dir} "
+        text = (f"{self.recipe}: {len(self.artifacts)} artifacts in {self.out_dir} "
                 f"({self.seconds:.0f} s)\n" + render_table(self.rows))
+        if self.extra.get("firmware"):
+            text += "\n" + "\n".join(deploy.summary_lines(self.extra["firmware"]))
+        return text
 
 
 def _weights_size(model):
@@ -352,6 +358,8 @@ def step_convert(ctx: RunContext):
     ctx.artifacts.append("model_int8.tflite")
     if report.task == "classify":
         metric, value = "accuracy", report.int8_accuracy
+    elif report.int8_auc is not None:   # the autoencoders' primary metric, as in the Keras rows
+        metric, value = "auc", report.int8_auc
     else:
         metric, value = "reconstruction_mse", report.int8_mse
     ctx.rows.append(StageRow(stage="int8 tflite", metric=metric, value=value,
@@ -373,14 +381,18 @@ class Step:
     name: str
     run: Callable                  # (RunContext) -> None
     when: Callable = lambda recipe: True   # noqa: E731 - does the recipe ask for this step?
+    check: Callable | None = None  # (Recipe) -> None, before the run: missing tools fail early
 
 
-# The run, in order. Firmware steps (generate, build, simulate) go in as rows here.
+# The run, in order. The firmware steps run when the recipe has a [firmware] section.
 STEPS = [
     Step("model", step_model),
     Step("compress", step_compress),
     Step("convert", step_convert),
     Step("export", step_export),
+    Step("firmware", deploy.step_firmware, deploy.wants_firmware, deploy.check_tools),
+    Step("build", deploy.step_build, deploy.wants_firmware),
+    Step("simulate", deploy.step_simulate, deploy.wants_simulation),
 ]
 
 
@@ -398,6 +410,9 @@ def run_recipe(recipe: Recipe, out_dir=None, log=None) -> RunResult:
     log = log or (lambda message: None)
     out = Path(out_dir) if out_dir else Path("out") / recipe.name
     _check_out_dir(out)
+    for step in STEPS:
+        if step.check and step.when(recipe):
+            step.check(recipe)
     started = time.time()
     with atomic_path(out) as tmp:
         tmp.mkdir(parents=True)
@@ -409,6 +424,7 @@ def run_recipe(recipe: Recipe, out_dir=None, log=None) -> RunResult:
                            seconds=round(time.time() - started, 1), rows=ctx.rows,
                            artifacts=list(ctx.artifacts),
                            convert=ctx.convert.to_dict() if ctx.convert else None,
-                           stages=[s.to_dict() for s in ctx.stage_reports], extra=ctx.extra)
+                           stages=[s.to_dict() for s in ctx.stage_reports], extra=ctx.extra,
+                           failure=ctx.extra.get("failure"))
         result.artifacts += write_reports(tmp, result)
     return result

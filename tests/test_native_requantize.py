@@ -1,4 +1,5 @@
-"""The kernels' shortcut requantization (tc_mac.h tc_requantize_fast) equals the reference
+"""The kernels' shortcut requantizations (tc_mac.h tc_requantize_fast, and
+tc_requantize_rounded for right shifts) equal the reference
 form (tc_runtime.h tc_requantize, TFLite's arithmetic) on edge values and 2 million random
 (accumulator, multiplier, shift) triples, compiled with the host gcc."""
 import shutil
@@ -19,6 +20,12 @@ static uint32_t next(void) {            /* xorshift64* */
 }
 
 static int check(int32_t x, int32_t m, int32_t s) {
+    /* the generation-time rounding constant of ops/packing.py rounding_table */
+    const int64_t rounding = (1LL << 30) + (s <= -1 ? (1LL << (30 - s)) : 0);
+    if (m != 0 && s <= -1 && tc_requantize(x, m, s) != tc_requantize_rounded(x, m, rounding, s)) {
+        printf("MISMATCH rounded x=%ld m=%ld shift=%ld\n", (long)x, (long)m, (long)s);
+        return 1;
+    }
     if (tc_requantize(x, m, s) != tc_requantize_fast(x, m, s)) {
         printf("MISMATCH x=%ld m=%ld shift=%ld ref=%ld fast=%ld\n", (long)x, (long)m, (long)s,
                (long)tc_requantize(x, m, s), (long)tc_requantize_fast(x, m, s));

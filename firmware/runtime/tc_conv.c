@@ -69,11 +69,11 @@ void tc_conv2d_s8(const tc_conv2d_params *p, const int8_t *const *in, int8_t *ou
             for (int32_t c = 0; c < 2 * pairs; c += 2, w += words) {
                 int32_t acc[4] = {p->bias[c], p->bias[c + 1], p->bias[c], p->bias[c + 1]};
                 tc_mac_2x2(a, b, w, k, acc);
-                oa[c] = tc_output_s8(acc[0], p->multiplier[c], p->shift[c], zp, lo, hi);
-                ob[c] = tc_output_s8(acc[2], p->multiplier[c], p->shift[c], zp, lo, hi);
+                oa[c] = tc_output_s8(acc[0], p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
+                ob[c] = tc_output_s8(acc[2], p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
                 if (c + 1 < p->out_c) {
-                    oa[c + 1] = tc_output_s8(acc[1], p->multiplier[c + 1], p->shift[c + 1], zp, lo, hi);
-                    ob[c + 1] = tc_output_s8(acc[3], p->multiplier[c + 1], p->shift[c + 1], zp, lo, hi);
+                    oa[c + 1] = tc_output_s8(acc[1], p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
+                    ob[c + 1] = tc_output_s8(acc[3], p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
                 }
             }
         }
@@ -84,9 +84,9 @@ void tc_conv2d_s8(const tc_conv2d_params *p, const int8_t *const *in, int8_t *ou
             for (int32_t c = 0; c < 2 * pairs; c += 2, w += words) {
                 int32_t acc[2] = {p->bias[c], p->bias[c + 1]};
                 tc_mac_1x2(a, w, k, acc);
-                oa[c] = tc_output_s8(acc[0], p->multiplier[c], p->shift[c], zp, lo, hi);
+                oa[c] = tc_output_s8(acc[0], p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
                 if (c + 1 < p->out_c) {
-                    oa[c + 1] = tc_output_s8(acc[1], p->multiplier[c + 1], p->shift[c + 1], zp, lo, hi);
+                    oa[c + 1] = tc_output_s8(acc[1], p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
                 }
             }
         }

@@ -20,6 +20,8 @@ typedef struct {
     const int32_t *bias;         /* bias - input_zp * sum(weights), per channel, padded to even */
     const int32_t *multiplier;   /* per channel, padded to even */
     const int32_t *shift;        /* per channel, padded to even; > 0 is a left shift */
+    const int64_t *rounding;     /* NULL, or 2^30 + 2^(30+r) per channel when every channel
+                                    shifts right by r >= 1 (see tc_mac.h) */
 } tc_conv2d_params;
 
 /* scratch: 2 * ((k_h * k_w * in_c + 3) & ~3) + 4 bytes unless direct (then none). */

@@ -23,10 +23,10 @@ static void quad(const tc_depthwise_conv2d_params *p, const int8_t *const *taps,
         s3 = tc_smlatt(x13, k13, s3);
     }
     const int32_t zp = p->output_zp, lo = p->act_min, hi = p->act_max;
-    o[c] = tc_output_s8(s0, p->multiplier[c], p->shift[c], zp, lo, hi);
-    o[c + 1] = tc_output_s8(s1, p->multiplier[c + 1], p->shift[c + 1], zp, lo, hi);
-    o[c + 2] = tc_output_s8(s2, p->multiplier[c + 2], p->shift[c + 2], zp, lo, hi);
-    o[c + 3] = tc_output_s8(s3, p->multiplier[c + 3], p->shift[c + 3], zp, lo, hi);
+    o[c] = tc_output_s8(s0, p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
+    o[c + 1] = tc_output_s8(s1, p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
+    o[c + 2] = tc_output_s8(s2, p->multiplier, p->shift, p->rounding, c + 2, zp, lo, hi);
+    o[c + 3] = tc_output_s8(s3, p->multiplier, p->shift, p->rounding, c + 3, zp, lo, hi);
 }
 #endif
 
@@ -70,7 +70,7 @@ void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *c
                     for (int32_t u = 0; u < ntaps; u++, w += oc_n) {
                         acc += taps[u][ic] * *w;
                     }
-                    o[c] = tc_output_s8(acc, p->multiplier[c], p->shift[c], zp, lo, hi);
+                    o[c] = tc_output_s8(acc, p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
                 }
             }
         }

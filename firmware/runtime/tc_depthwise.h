@@ -20,6 +20,8 @@ typedef struct {
     const int32_t *bias;          /* bias - input_zp * sum over taps of weights, per channel */
     const int32_t *multiplier;
     const int32_t *shift;
+    const int64_t *rounding;     /* NULL, or 2^30 + 2^(30+r) per channel when every channel
+                                    shifts right by r >= 1 (see tc_mac.h) */
 } tc_depthwise_conv2d_params;
 
 /* scratch: in_c + 8 * k_h * k_w + 8 bytes (a row of input_zp and one pointer per tap). */

@@ -15,6 +15,8 @@ typedef struct {
     const int32_t *bias;         /* bias - input_zp * sum(weights), padded to even */
     const int32_t *multiplier;   /* per channel, padded to even */
     const int32_t *shift;        /* per channel, padded to even */
+    const int64_t *rounding;     /* NULL, or 2^30 + 2^(30+r) per channel when every channel
+                                    shifts right by r >= 1 (see tc_mac.h) */
 } tc_fully_connected_params;
 
 void tc_fully_connected_s8(const tc_fully_connected_params *p, const int8_t *const *in, int8_t *out,

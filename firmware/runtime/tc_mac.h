@@ -75,11 +75,27 @@ TC_INLINE int32_t tc_requantize_fast(int32_t x, int32_t multiplier, int32_t shif
     return (high >> right) + ((high & mask) > threshold);
 }
 
-/* Requantize an accumulator to int8: scale, add the output zero point, clamp to the
- * fused activation's range (TFLM's order of operations). */
-TC_INLINE int8_t tc_output_s8(int32_t acc, int32_t multiplier, int32_t shift, int32_t zero_point,
+/* The same again when the channel shifts right by r >= 1 bits (the usual case, decided
+ * per layer at generation time): TFLite's two roundings nest into one floor division,
+ * floor((x*m + 2^30 + 2^(30+r) - [x<0] 2^31) / 2^(31+r)), so with `rounding` =
+ * 2^30 + 2^(30+r) precomputed it is one SMLAL, a conditional 64-bit subtract and one
+ * arithmetic shift of the high word by r - 1 (= ~shift). */
+TC_INLINE int32_t tc_requantize_rounded(int32_t x, int32_t multiplier, int64_t rounding, int32_t shift) {
+    int64_t p = rounding + (int64_t)x * multiplier;
+    if (x < 0) {
+        p -= (int64_t)1 << 31;
+    }
+    return (int32_t)(p >> 32) >> ~shift;
+}
+
+/* Requantize channel c's accumulator to int8: scale, add the output zero point, clamp to
+ * the fused activation's range (TFLM's order of operations). */
+TC_INLINE int8_t tc_output_s8(int32_t acc, const int32_t *multiplier, const int32_t *shift,
+                              const int64_t *rounding, int32_t c, int32_t zero_point,
                               int32_t act_min, int32_t act_max) {
-    return (int8_t)tc_clamp(tc_requantize_fast(acc, multiplier, shift) + zero_point, act_min, act_max);
+    const int32_t v = rounding ? tc_requantize_rounded(acc, multiplier[c], rounding[c], shift[c])
+                               : tc_requantize_fast(acc, multiplier[c], shift[c]);
+    return (int8_t)tc_clamp(v + zero_point, act_min, act_max);
 }
 
 /* Tail (k % 4 taps) of the packed word pair at w: the padding bytes are never read. */

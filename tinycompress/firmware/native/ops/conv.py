@@ -4,7 +4,7 @@ from __future__ import annotations
 from ....tflite_model import PADDINGS
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
-from .packing import (bias_problems, conv_multipliers, filter_problems, folded_bias,
+from .packing import (with_rounding, bias_problems, conv_multipliers, filter_problems, folded_bias,
                       optional_input, out_size, output_range, pack_pairs, pad_before, pad_even)
 from . import OpSpec
 
@@ -71,6 +71,7 @@ def lower(model, op) -> Lowered:
     arrays = dict(weights=pack_pairs(weights),
                   bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)),
                   multiplier=pad_even(multiplier), shift=pad_even(shift))
+    with_rounding(params, arrays, shift, pad=True)
     return Lowered(kernel="tc_conv2d_s8", params_type="tc_conv2d_params", params=params,
                    arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * k),

@@ -7,7 +7,7 @@ from ....tflite_model import PADDINGS
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (bias_problems, conv_multipliers, filter_problems, folded_bias,
+from .packing import (with_rounding, bias_problems, conv_multipliers, filter_problems, folded_bias,
                       optional_input, out_size, output_range, pad_before)
 
 
@@ -74,6 +74,7 @@ def lower(model, op) -> Lowered:
     arrays = dict(weights=np.ascontiguousarray(weights, dtype=np.int8).ravel(),
                   bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp),
                   multiplier=multiplier, shift=shift)
+    with_rounding(params, arrays, shift, pad=False)
     return Lowered(kernel="tc_depthwise_conv2d_s8", params_type="tc_depthwise_conv2d_params",
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * taps),

@@ -6,7 +6,7 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (bias_problems, conv_multipliers, fc_per_tensor_multiplier, filter_problems,
+from .packing import (with_rounding, bias_problems, conv_multipliers, fc_per_tensor_multiplier, filter_problems,
                       folded_bias, optional_input, output_range, pack_pairs, pad_even)
 
 
@@ -49,6 +49,7 @@ def lower(model, op) -> Lowered:
     arrays = dict(weights=pack_pairs(weights),
                   bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)),
                   multiplier=pad_even(multiplier), shift=pad_even(shift))
+    with_rounding(params, arrays, shift, pad=True)
     return Lowered(kernel="tc_fully_connected_s8", params_type="tc_fully_connected_params",
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    macs=int(batches * channels * depth))

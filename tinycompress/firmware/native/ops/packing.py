@@ -64,9 +64,28 @@ def folded_bias(bias_t, weights: np.ndarray, input_zp: int) -> np.ndarray:
     return total.astype(np.int32)     # two's-complement wrap, like the device's adds
 
 
-def pad_even(array: np.ndarray) -> np.ndarray:
+def rounding_table(shift) -> np.ndarray | None:
+    """2^30 + 2^(30+r) per channel when every channel shifts right by r >= 1 bits: the
+    kernels then requantize with one SMLAL and one shift (tc_mac.h tc_requantize_rounded);
+    None (the kernels' general path) otherwise."""
+    shift = np.asarray(shift, dtype=np.int64).ravel()
+    if shift.size == 0 or np.any(shift > -1):
+        return None
+    return (np.int64(1) << np.int64(30)) + (np.int64(1) << (30 - shift))
+
+
+def with_rounding(params: dict, arrays: dict, shift, pad: bool) -> None:
+    """Set the `rounding` field: an int64 array, or NULL for the general path."""
+    table = rounding_table(shift)
+    if table is None:
+        params["rounding"] = "NULL"
+    else:
+        arrays["rounding"] = pad_even(table, np.int64) if pad else table
+
+
+def pad_even(array: np.ndarray, dtype=np.int32) -> np.ndarray:
     """Per-channel arrays padded to an even length: the kernels read channels in pairs."""
-    array = np.asarray(array, dtype=np.int32).ravel()
+    array = np.asarray(array, dtype=dtype).ravel()
     return np.concatenate([array, array[-1:]]) if array.size % 2 else array
 
 

@@ -94,7 +94,7 @@ def main(argv=None) -> int:
 
     head = (f"{'model':<14}{'MACs':>11}{'insns/inf':>12}{'insn/MAC':>9}{'TFLM ref':>9}{'x ref':>7}"
             f"{'CMSIS-NN':>9}{'x cmsis':>8}  {'RAM ours':>9}{'(arena+io)':>11}{'TFLM arena':>11}"
-            f"{'host':>7}  {'flash ours':>10}{'(model+rt)':>11}{'TFLM .tflite+lib':>17}  golden")
+            f"{'host':>9}  {'flash ours':>10}{'(model+rt)':>11}{'TFLM .tflite+lib':>17}  golden")
     print(f"native runtime on QEMU {BOARD} (Cortex-M4, DSP path), -icount shift=0, 40 insns/tick")
     print(head)
     print("-" * len(head))
@@ -115,7 +115,7 @@ def main(argv=None) -> int:
               f"{cm['insns_per_mac'] if cm else float('nan'):>9.1f}"
               f"{ipm / cm['insns_per_mac'] if cm else float('nan'):>8.2f}  "
               f"{ram:>9,}{'(' + format(r['arena'], ',') + '+' + str(r['io']) + ')':>11}"
-              f"{ref['arena_used'] if ref else 0:>11,}{r['host_arena'] or 0:>7,}  "
+              f"{ref['arena_used'] if ref else 0:>11,}{r['host_arena'] or 0:>9,}  "
               f"{ours_flash:>10,}{'(' + format(r['model_flash'], ',') + '+' + format(r['runtime_flash'], ',') + ')':>11}"
               f"{tflm_flash:>17}  {r['passed']}/{r['vectors']}")
     print("x ref / x cmsis: our instructions per MAC divided by theirs (lower is better).")

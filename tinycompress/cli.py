@@ -106,11 +106,15 @@ def run(ctx, recipe, output, as_json):
     """Run every stage a RECIPE (.toml) names into one output folder.
 
     Writes model.keras, compressed.keras, model_float.tflite, model_int8.tflite,
-    model_data.h, report.json, report.md and report.png.
+    model_data.h, report.json, report.md and report.png. With a [firmware] section it also
+    generates, builds and runs the firmware in QEMU (firmware/): exits 1 after writing the
+    report when a golden vector differs, the firmware faults or hangs, or the build fails.
     """
     from .recipe import load_recipe, run_recipe
     result = run_recipe(load_recipe(recipe), output, log=lambda m: log(ctx, m, 0))
     _emit_json(result.to_dict()) if as_json else click.echo(result.summary())
+    if result.failure:     # a mismatch, fault, hang or failed build: the report says which
+        raise TinyCompressError(f"{recipe}: {result.failure} (report in {result.out_dir}/report.md)")
 
 
 # --- zoo and compress commands (owner: COMPRESS) ---

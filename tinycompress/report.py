@@ -82,6 +82,9 @@ def render_markdown(d: dict) -> str:
                   f"- calibrated on {c['representative_samples']} training samples, scored on "
                   f"{c['test_samples']} test samples in the TFLM host interpreter",
                   f"- TFLM arena: {c['arena_bytes']} B", ""]
+    if (d.get("extra") or {}).get("firmware"):
+        from .deploy import render_markdown as firmware_markdown
+        lines += firmware_markdown(d["extra"]["firmware"])
     warnings = [w for s in d.get("stages", []) for w in s.get("warnings", [])]
     if warnings:
         lines += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]

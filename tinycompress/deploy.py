@@ -1,0 +1,257 @@
+"""The deployment steps of `tinycompress run`: the recipe's [firmware] section generates a
+firmware project from model_int8.tflite, builds it and runs it in QEMU.
+
+Their results land in report.json under extra.firmware and in report.md (render_markdown).
+A build that fails, a golden-vector mismatch, a fault or a hang does not stop the run: the
+report is written with the failure, and `run` then exits 1. A missing toolchain or emulator
+is found before the run starts (check_tools), so no training is wasted on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import TinyCompressError
+
+PROJECT = "firmware"          # the project folder inside the run's output folder
+OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os", "-Og")
+
+
+@dataclass
+class FirmwareSection:
+    """[firmware]: deploy model_int8.tflite to a board, build it, run it in QEMU."""
+    board: str = "mps2-an386"   # see `tinycompress boards`
+    runtime: str = "native"     # ahead-of-time C, no interpreter
+    vectors: int = 10           # golden vectors (test split of [data]) checked on the device
+    opt: str = "-O2"            # compiler optimisation level
+    timeout: float = 120.0      # seconds before a firmware that does not finish is stopped
+    simulate: bool = True       # run in QEMU (false: generate and build only)
+    dump_layers: bool = False   # print every layer's output on the device and diff it
+
+    def validate(self):
+        from .firmware.boards import get_board
+        from .firmware.project import RUNTIMES
+        board = get_board(self.board)
+        if self.runtime not in RUNTIMES:
+            raise TinyCompressError(f"key 'runtime': {self.runtime!r} is not available; choose "
+                                    f"one of {', '.join(RUNTIMES)}")
+        if self.vectors < 1:
+            raise TinyCompressError(f"key 'vectors' must be at least 1 (got {self.vectors})")
+        if not self.opt.startswith("-"):
+            self.opt = "-" + self.opt
+        if self.opt not in OPT_LEVELS:
+            raise TinyCompressError(f"key 'opt': {self.opt!r} is not an optimisation level; "
+                                    f"choose one of {', '.join(OPT_LEVELS)}")
+        if not self.timeout > 0:
+            raise TinyCompressError(f"key 'timeout' must be positive seconds (got {self.timeout})")
+        if self.simulate and board.qemu_machine is None:
+            raise TinyCompressError(f"key 'simulate': QEMU has no model of {board.name}; set "
+                                    "simulate = false to generate and build only")
+
+
+def wants_firmware(recipe) -> bool:
+    return recipe.firmware is not None
+
+
+def wants_simulation(recipe) -> bool:
+    return recipe.firmware is not None and recipe.firmware.simulate
+
+
+def check_tools(recipe):
+    """Before the run: the cross compiler (and QEMU) must be there, with how to install them."""
+    from .firmware.build import INSTALL_HINT, require_tool
+    require_tool("arm-none-eabi-gcc", "the Arm cross compiler, needed by [firmware]", INSTALL_HINT)
+    require_tool("arm-none-eabi-size", "part of the Arm cross toolchain", INSTALL_HINT)
+    require_tool("make", "needed to build firmware", "install it with `sudo apt-get install make`")
+    if recipe.firmware.simulate:
+        from .simulate.qemu import INSTALL_HINT as QEMU_HINT
+        require_tool("qemu-system-arm", "the Arm system emulator, needed by [firmware] "
+                     "simulate = true", QEMU_HINT)
+
+
+def _state(ctx) -> dict:
+    return ctx.extra.setdefault("firmware", {"project": PROJECT, "failure": None})
+
+
+def _fail(ctx, step: str, message: str):
+    """Record a failure: later firmware steps are skipped, the report is still written."""
+    state = _state(ctx)
+    state["failure"] = f"{step}: {message}"
+    ctx.extra["failure"] = f"firmware {step}: {message}"
+    ctx.log(f"firmware {step} FAILED: {message}")
+
+
+def _golden_source(recipe) -> str:
+    """The data the golden inputs come from, as a load_dataset source string."""
+    if recipe.data.source:
+        return recipe.resolve(recipe.data.source)
+    return f"zoo:{recipe.model.zoo}"     # the zoo model's synthetic data
+
+
+def step_firmware(ctx):
+    """firmware/: the project for the board, with golden vectors from the recipe's data."""
+    from .firmware.boards import get_board
+    from .firmware.project import load_project, generate_project
+    fw = ctx.recipe.firmware
+    board = get_board(fw.board)
+    state = _state(ctx)
+    state.update(board=board.name, cpu=board.cpu, fpu=board.fpu, runtime=fw.runtime, opt=fw.opt,
+                 energy_nj_per_cycle_estimate=board.energy_nj_per_cycle,
+                 energy_source=board.energy_source)
+    ctx.log(f"firmware: {fw.runtime} runtime for {board.name}, {fw.vectors} golden vectors")
+    try:
+        generate_project(ctx.out / "model_int8.tflite", board.name, ctx.out / PROJECT,
+                         runtime=fw.runtime, data=_golden_source(ctx.recipe), vectors=fw.vectors,
+                         dump_layers=fw.dump_layers, seed=ctx.recipe.model.seed, opt=fw.opt)
+    except TinyCompressError as exc:
+        return _fail(ctx, "generate", str(exc))
+    meta = load_project(ctx.out / PROJECT)
+    state["generate"] = {k: meta.get(k) for k in ("vectors", "vector_source", "input_bytes",
+                                                  "output_bytes", "arena_bytes", "host_arena_bytes",
+                                                  "weight_bytes", "macs")}
+    state["layers"] = [dict(layer, index=i) for i, layer in enumerate(meta.get("layers", []))]
+    ctx.artifacts.append(f"{PROJECT}/")
+
+
+def step_build(ctx):
+    """firmware/build/firmware.elf with arm-none-eabi-gcc; flash and RAM per section."""
+    from .firmware.build import build
+    state = _state(ctx)
+    if state["failure"]:
+        return
+    ctx.log(f"build: arm-none-eabi-gcc {ctx.recipe.firmware.opt}")
+    try:
+        report = build(ctx.out / PROJECT)
+    except TinyCompressError as exc:
+        return _fail(ctx, "build", str(exc).replace(str(ctx.out), "<out>"))
+    d = report.as_dict()
+    d["project"], d["elf"] = PROJECT, f"{PROJECT}/build/firmware.elf"
+    state["build"] = d
+    ctx.artifacts.append(f"{PROJECT}/build/firmware.elf")
+
+
+def step_simulate(ctx):
+    """Every golden vector in QEMU (-icount shift=0): PASS count, instructions, per layer."""
+    from .simulate.qemu import simulate
+    state = _state(ctx)
+    if state["failure"]:
+        return
+    fw = ctx.recipe.firmware
+    ctx.log(f"simulate: QEMU {state['board']}, timeout {fw.timeout:g} s")
+    try:
+        report = simulate(ctx.out / PROJECT, timeout=fw.timeout)
+    except TinyCompressError as exc:
+        return _fail(ctx, "simulate", str(exc).replace(str(ctx.out), "<out>"))
+    (ctx.out / PROJECT / "uart.log").write_text(report.uart)
+    ctx.artifacts.append(f"{PROJECT}/uart.log")
+    sim = report.as_dict()
+    macs = (state.get("generate") or {}).get("macs") or 0
+    sim["instructions_per_mac"] = sim["instructions_per_inference"] / macs if macs else None
+    state["simulate"] = sim
+    _join_layers(state, report)
+    if report.failure:
+        _fail(ctx, "simulate", report.failure)
+
+
+def _join_layers(state: dict, report):
+    """Per layer: the codegen's name, op and MACs with the device's instructions (vector 0)."""
+    timed = {t.index: t for t in report.layers}
+    for layer in state.get("layers", []):
+        t = timed.get(layer["index"])
+        layer["instructions"] = t.instructions if t else None
+        layer["instructions_per_mac"] = (t.instructions / layer["macs"]
+                                         if t and layer.get("macs") else None)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+def _pct(used, size) -> str:
+    return f"{100 * used / size:.1f} %" if size else "-"
+
+
+def _num(value, digits=0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def verdict(fw: dict) -> str:
+    sim = fw.get("simulate")
+    if fw.get("failure"):
+        return f"FAIL ({fw['failure']})"
+    if sim:
+        return f"PASS {sim['passed']}/{sim['total']} golden vectors bit-exact"
+    return "built (not simulated)" if fw.get("build") else "generated"
+
+
+def summary_lines(fw: dict) -> list:
+    """A few lines for the terminal after `tinycompress run`."""
+    out = [f"firmware on {fw.get('board')}: {verdict(fw)}"]
+    b, sim = fw.get("build"), fw.get("simulate")
+    if b:
+        out.append(f"  flash {b['flash_used']:,} / {b['flash_size']:,} B "
+                   f"({_pct(b['flash_used'], b['flash_size'])}), RAM {b['ram_used']:,} / "
+                   f"{b['ram_size']:,} B ({_pct(b['ram_used'], b['ram_size'])})")
+    if sim and sim.get("total"):
+        per_mac = sim.get("instructions_per_mac")
+        out.append(f"  {sim['instructions_per_inference']:,.0f} instructions per inference"
+                   + (f" ({per_mac:.2f} per MAC)" if per_mac else "")
+                   + f"; energy {sim['energy_uj_per_inference_estimate']:.2f} uJ per inference "
+                     f"(estimate, {fw.get('energy_nj_per_cycle_estimate')} nJ/cycle)")
+    return out
+
+
+def render_markdown(fw: dict) -> list:
+    """The report.md section for the firmware steps (lines)."""
+    from .firmware.build import FLASH_SECTIONS, RAM_SECTIONS
+    gen, b, sim = fw.get("generate") or {}, fw.get("build"), fw.get("simulate")
+    lines = [f"## Firmware on {fw.get('board')}", "",
+             f"{fw.get('cpu')}{' + ' + fw['fpu'] if fw.get('fpu') else ''}, "
+             f"{fw.get('runtime')} runtime (ahead-of-time C, no interpreter), "
+             f"arm-none-eabi-gcc {fw.get('opt')}; project folder `{fw.get('project')}/`.", "",
+             f"**{verdict(fw)}**" + (" against the TFLM host interpreter, in QEMU "
+                                     "(`-icount shift=0`)." if sim else ""), ""]
+    if gen:
+        lines += [f"- golden vectors: {gen.get('vector_source')}",
+                  f"- weights and constants in flash: {_num(gen.get('weight_bytes'))} B; "
+                  f"activation arena (static plan): {_num(gen.get('arena_bytes'))} B, "
+                  f"TFLM host interpreter's arena for the same model: "
+                  f"{_num(gen.get('host_arena_bytes'))} B", ""]
+    if b:
+        lines += ["### Memory against the board", "", "| section | bytes | region |", "|---|---|---|"]
+        for name, size in b["sections"].items():
+            region = " + ".join(r for r, names in (("flash", FLASH_SECTIONS), ("RAM", RAM_SECTIONS))
+                                if name in names) or "-"
+            lines.append(f"| {name} | {size:,} | {region} |")
+        lines += ["", f"- flash: {b['flash_used']:,} of {b['flash_size']:,} B "
+                  f"({_pct(b['flash_used'], b['flash_size'])})",
+                  f"- RAM: {b['ram_used']:,} of {b['ram_size']:,} B "
+                  f"({_pct(b['ram_used'], b['ram_size'])}; stack included)", ""]
+    if sim and sim.get("total"):
+        per_mac = sim.get("instructions_per_mac")
+        lines += ["### Instructions and energy", "",
+                  f"- {sim['instructions_per_inference']:,.0f} instructions per inference "
+                  f"(mean over {sim['total']} vectors; SysTick ticks x {sim['insns_per_tick']:g} "
+                  "instructions per tick under QEMU `-icount shift=0`)"
+                  + (f", {per_mac:.2f} instructions per MAC over {gen.get('macs'):,} MACs"
+                     if per_mac else ""),
+                  f"- energy per inference: **{sim['energy_uj_per_inference_estimate']:.3f} uJ "
+                  f"(estimate)**: one cycle per instruction x "
+                  f"{fw.get('energy_nj_per_cycle_estimate')} nJ/cycle; "
+                  f"{fw.get('energy_source')}", ""]
+    layers = [l for l in fw.get("layers", []) if l.get("instructions") is not None]
+    if layers:
+        total = sum(l["instructions"] for l in layers)
+        lines += ["### Per layer (vector 0)", "",
+                  "| # | layer | op | MACs | instructions | instructions/MAC | share |",
+                  "|---|---|---|---|---|---|---|"]
+        for l in layers:
+            lines.append(f"| {l['index']} | {l['name']} | {l['op']} | {l['macs']:,} | "
+                         f"{l['instructions']:,.0f} | "
+                         f"{_num(l['instructions_per_mac'], 2)} | "
+                         f"{_pct(l['instructions'], total)} |")
+        macs = sum(l["macs"] for l in layers)
+        lines += [f"| | total | | {macs:,} | {total:,.0f} | "
+                  f"{f'{total / macs:.2f}' if macs else '-'} | |", ""]
+    if sim and sim.get("fault"):
+        lines += [f"- HardFault: `{sim['fault']}`", ""]
+    if sim and sim.get("layer_diff"):
+        lines += [f"- first differing layer: {sim['layer_diff']}", ""]
+    return lines

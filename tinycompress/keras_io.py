@@ -4,6 +4,7 @@ Formats: `.keras` (zip), `.h5` (HDF5) and SavedModel folders. Models that still 
 wrappers (quantization-aware models) load inside TF-MOT's scopes.
 """
 import json
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -147,7 +148,9 @@ def save_model(model, path):
         # tf_keras picks the format from the suffix, so save under the layout's suffix
         real = tmp.with_name(tmp.name + layout)
         try:
-            model.save(real)
+            with warnings.catch_warnings():  # tf_keras calls HDF5 'legacy'; it is deliberate here
+                warnings.simplefilter("ignore", UserWarning)
+                model.save(real)
             real.rename(tmp)
         finally:
             real.unlink(missing_ok=True)

@@ -32,10 +32,10 @@ def weight_kernels(model):
     out = []
     for layer in _flat_layers(model):
         for w in getattr(layer, "weights", []):
-            name = w.name.split("/")[-1]
-            if "depthwise_kernel" in name:
+            name = w.name.split("/")[-1].split(":")[0]
+            if name == "depthwise_kernel" and len(w.shape) == 4:
                 out.append((layer.name, w.numpy(), 2))
-            elif name.startswith("kernel") and len(w.shape) >= 2:
+            elif name == "kernel" and len(w.shape) >= 2:
                 out.append((layer.name, w.numpy(), len(w.shape) - 1))
     return out
 

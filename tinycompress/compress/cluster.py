@@ -41,7 +41,9 @@ def _supports(per_channel):
     def supports(layer):
         if per_channel and type(layer) is not keras.layers.Conv2D:
             return False   # TF-MOT clusters per channel only in Conv2D
-        return ClusteringRegistry.supports(layer)
+        # the registry "supports" some layers (DepthwiseConv2D) without clustering any weight
+        return (ClusteringRegistry.supports(layer)
+                and bool(ClusteringRegistry._LAYERS_WEIGHTS_MAP.get(type(layer))))
     return supports
 
 

@@ -18,9 +18,9 @@ class PruneConfig:
     initial_sparsity: float = 0.0     # polynomial schedule start
     structured: str = ""              # "2:4": m zeros in every n consecutive weights
     skip_layers: list = field(default_factory=list)   # layer names left dense
-    epochs: int = 4                   # fine-tuning epochs while pruning
+    epochs: int = 8                   # fine-tuning epochs while pruning
     batch_size: int = 32
-    learning_rate: float = 5e-4
+    learning_rate: float = 1e-3
     frequency: int = 10               # steps between mask updates
     seed: int = 0
 
@@ -74,7 +74,8 @@ def _supports(structured):
     def supports(layer):
         if structured:  # TF-MOT's m-by-n pruning handles Conv2D and Dense kernels only
             return type(layer) in (keras.layers.Conv2D, keras.layers.Dense)
-        return PruneRegistry.supports(layer)
+        # the registry "supports" some layers (DepthwiseConv2D) without pruning any weight
+        return PruneRegistry.supports(layer) and bool(PruneRegistry._weight_names(layer))
     return supports
 
 

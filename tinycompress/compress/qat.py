@@ -12,7 +12,8 @@ from .cluster import PRUNED_SPARSITY
 from .common import evaluate_stage, select_layers
 
 PRESERVE = ("auto", "none", "sparsity", "clusters", "both")
-CLUSTERED_MAX_UNIQUE = 256   # kernels with at most this many values per channel count as clustered
+CLUSTERED_MAX_UNIQUE = 256   # int8 holds no more values: a "clustered" kernel has fewer
+MIN_CLUSTERED_WEIGHTS = 64
 
 
 @dataclass
@@ -30,13 +31,26 @@ class QATConfig:
                                     f"{', '.join(PRESERVE)}")
 
 
+def is_clustered(kernel, axis) -> bool:
+    """True when the kernel's non-zero weights repeat: at most half as many distinct non-zero
+    values as non-zero weights, over the whole tensor or summed over output channels (per-
+    channel clustering). Trained float weights never repeat; clustered ones take few values."""
+    def repeats(rows):
+        distinct = sum(np.unique(r[r != 0]).size for r in rows)
+        count = sum(np.count_nonzero(r) for r in rows)
+        return count > 0 and 2 * distinct <= count
+    return repeats([kernel.ravel()]) or repeats(
+        np.moveaxis(kernel, axis, 0).reshape(kernel.shape[axis], -1))
+
+
 def detect(model):
-    """(pruned, clustered) as seen in the weights of `model`."""
+    """(pruned, clustered) as seen in the weights of `model`: clustered when every kernel with
+    at least MIN_CLUSTERED_WEIGHTS non-zero weights is (too few weights say nothing)."""
     pruned = weightstats.overall_sparsity(model) >= PRUNED_SPARSITY
+    # depthwise kernels (channel axis 2) are left alone by TF-MOT's clustering
     big = [(k, axis) for _, k, axis in weightstats.weight_kernels(model)
-           if k.size // k.shape[axis] > CLUSTERED_MAX_UNIQUE]
-    clustered = bool(big) and all(weightstats.unique_values(k, axis) <= CLUSTERED_MAX_UNIQUE
-                                  for k, axis in big)
+           if axis == k.ndim - 1 and np.count_nonzero(k) >= MIN_CLUSTERED_WEIGHTS]
+    clustered = bool(big) and all(is_clustered(k, axis) for k, axis in big)
     return pruned, clustered
 
 

@@ -107,8 +107,9 @@ def step_firmware(ctx):
     meta = load_project(ctx.out / PROJECT)
     state["generate"] = {k: meta.get(k) for k in ("vectors", "vector_source", "input_bytes",
                                                   "output_bytes", "arena_bytes", "host_arena_bytes",
-                                                  "weight_bytes", "macs")}
-    state["layers"] = [dict(layer, index=i) for i, layer in enumerate(meta.get("layers", []))]
+                                                  "weight_bytes", "golden_bytes", "macs")}
+    state["layers"] = [dict(layer, index=i, layer=short_name(layer["name"]))
+                       for i, layer in enumerate(meta.get("layers", []))]
     ctx.artifacts.append(f"{PROJECT}/")
 
 
@@ -163,6 +164,16 @@ def _join_layers(state: dict, report):
 
 
 # --- report ---------------------------------------------------------------------------------
+
+def short_name(tensor_name: str) -> str:
+    """The Keras layer behind a TFLite tensor name: 'm/quant_conv1/Relu;m/...' -> 'conv1'.
+    The converter names fused tensors '<model>/<layer>/<op>;...'; anything else is kept."""
+    parts = tensor_name.split(";")[0].split("/")
+    if len(parts) < 2:
+        return tensor_name
+    layer = parts[-2]
+    return layer[len("quant_"):] if layer.startswith("quant_") and len(layer) > 6 else layer
+
 
 def _pct(used, size) -> str:
     return f"{100 * used / size:.1f} %" if size else "-"
@@ -220,8 +231,11 @@ def render_markdown(fw: dict) -> list:
             region = " + ".join(r for r, names in (("flash", FLASH_SECTIONS), ("RAM", RAM_SECTIONS))
                                 if name in names) or "-"
             lines.append(f"| {name} | {size:,} | {region} |")
+        weights, golden = gen.get("weight_bytes") or 0, gen.get("golden_bytes") or 0
         lines += ["", f"- flash: {b['flash_used']:,} of {b['flash_size']:,} B "
-                  f"({_pct(b['flash_used'], b['flash_size'])})",
+                  f"({_pct(b['flash_used'], b['flash_size'])}): weights and constants "
+                  f"{weights:,} B, golden vectors {golden:,} B, runtime + harness + board code "
+                  f"{max(0, b['flash_used'] - weights - golden):,} B",
                   f"- RAM: {b['ram_used']:,} of {b['ram_size']:,} B "
                   f"({_pct(b['ram_used'], b['ram_size'])}; stack included)", ""]
     if sim and sim.get("total"):
@@ -243,13 +257,15 @@ def render_markdown(fw: dict) -> list:
                   "| # | layer | op | MACs | instructions | instructions/MAC | share |",
                   "|---|---|---|---|---|---|---|"]
         for l in layers:
-            lines.append(f"| {l['index']} | {l['name']} | {l['op']} | {l['macs']:,} | "
+            lines.append(f"| {l['index']} | {l.get('layer') or short_name(l['name'])} | {l['op']} | {l['macs']:,} | "
                          f"{l['instructions']:,.0f} | "
                          f"{_num(l['instructions_per_mac'], 2)} | "
                          f"{_pct(l['instructions'], total)} |")
         macs = sum(l["macs"] for l in layers)
         lines += [f"| | total | | {macs:,} | {total:,.0f} | "
-                  f"{f'{total / macs:.2f}' if macs else '-'} | |", ""]
+                  f"{f'{total / macs:.2f}' if macs else '-'} | |", "",
+                  "Layer names are the Keras layers; report.json has the TFLite tensor names. "
+                  "MACs of pooling and softmax count their element operations.", ""]
     if sim and sim.get("fault"):
         lines += [f"- HardFault: `{sim['fault']}`", ""]
     if sim and sim.get("layer_diff"):

@@ -42,6 +42,7 @@ def plot(rows, path: Path, title: str):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
     rows = [_row(r) for r in rows if _row(r).get("gzip_bytes") and _row(r).get("value") is not None]
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
@@ -53,8 +54,15 @@ def plot(rows, path: Path, title: str):
         xs = [r["gzip_bytes"] / 1024 for r in group]
         ys = [r["value"] * scale for r in group]
         ax.plot(xs, ys, "o-", label=METRIC_LABELS.get(metric, metric))
+        span = (max(ys) - min(ys)) or 1.0
+        placed = []
         for r, x, y in zip(group, xs, ys):
-            ax.annotate(r["stage"], (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+            # stages that land on the same spot (e.g. qat and int8 tflite) get stacked labels
+            near = sum(abs(np.log10(x / px)) < 0.08 and abs(y - py) < 0.04 * span
+                       for px, py in placed)
+            placed.append((x, y))
+            ax.annotate(r["stage"], (x, y), textcoords="offset points",
+                        xytext=(4, 4 - 11 * near), fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel("gzipped size (KiB): Keras weights, then .tflite")
     ax.set_ylabel(" / ".join(METRIC_LABELS.get(m, m) + (" (%)" if m == "accuracy" else "")

@@ -329,6 +329,42 @@ def simulate(project, engine, timeout, as_json):
         raise TinyCompressError(f"{project}: {report.failure}")
 
 
+# --- flash (owner: DEPLOY) ---
+
+
+@cli.command(name="flash")
+@click.argument("project")
+@click.option("--probe", default="pyocd", show_default=True, type=click.Choice(["pyocd", "openocd"]),
+              help="pyOCD (target from the boards table) or OpenOCD (a config per board).")
+@click.option("--board", default=None, help="Board; needed when PROJECT is a bare ELF file.")
+@click.option("--uid", default=None, help="Serial number of the debug probe, when several are attached.")
+@click.option("--port", default=None, help="Serial port of the board's UART (e.g. /dev/ttyACM0): "
+                                           "read the golden-vector verdict (needs pyserial).")
+@click.option("--baud", default=115200, show_default=True, type=click.IntRange(min=1))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds to wait for TC:DONE on the UART.")
+@click.option("--dry-run", is_flag=True, help="Print the flash command line, run nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def flash_cmd(project, probe, board, uid, port, baud, timeout, dry_run, as_json):
+    """Flash a built firmware PROJECT (folder, or an ELF with --board) onto a real board.
+
+    With --port, reads the UART after the reset and checks the golden vectors as `simulate`
+    does (cycles from SysTick instead of QEMU's instruction counts); exits 1 on a mismatch.
+    """
+    import shlex
+    from .flash import flash
+    report = flash(project, probe=probe, board=board, uid=uid, port=port, baud=baud,
+                   timeout=timeout, dry_run=dry_run)
+    if as_json:
+        _emit_json(report.as_dict())
+    elif dry_run:
+        click.echo(shlex.join(report.command))
+    else:
+        click.echo("\n".join(report.lines()))
+    if report.uart is not None and report.uart.failure:
+        raise TinyCompressError(f"{project}: on the board: {report.uart.failure}")
+
+
 def main():
     cli(prog_name="tinycompress")
 

@@ -1,0 +1,143 @@
+"""`flash`: probe command lines per board, missing tools, UART verdict (no hardware here)."""
+import dataclasses
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from tinycompress import flash as flashing
+from tinycompress.errors import TinyCompressError
+from tinycompress.firmware.boards import BOARDS, BOARDS_LIST
+from tinycompress.flash import OPENOCD_CONFIGS, flash, flash_command, read_uart
+
+from fwtiny import tiny_project
+
+
+@pytest.fixture
+def built(tmp_path):
+    """A generated project with a stand-in ELF (flash never looks inside it)."""
+    project = tmp_path / "fw board"                 # a space: command lines must keep one path
+    tiny_project(project, board="netduinoplus2", vectors=2)
+    (project / "build").mkdir()
+    (project / "build" / "firmware.elf").write_bytes(b"\x7fELF" + bytes(60))
+    return project
+
+
+@pytest.mark.parametrize("board", [b for b in BOARDS_LIST if b.pyocd_target], ids=lambda b: b.name)
+def test_pyocd_command_uses_the_boards_target(board, tmp_path):
+    elf = tmp_path / "a b.elf"
+    assert flash_command(board, elf, "pyocd") == ["pyocd", "flash", "-t", board.pyocd_target, str(elf)]
+    assert flash_command(board, elf, "pyocd", uid="0672FF")[4:6] == ["-u", "0672FF"]
+
+
+@pytest.mark.parametrize("name", sorted(OPENOCD_CONFIGS))
+def test_openocd_command_programs_verifies_and_resets(name, tmp_path):
+    elf = tmp_path / "a b.elf"
+    cmd = flash_command(BOARDS[name], elf, "openocd")
+    interface, target = OPENOCD_CONFIGS[name]
+    assert cmd[:5] == ["openocd", "-f", interface, "-f", target]
+    assert cmd[5:] == ["-c", f"program {{{elf}}} verify reset exit"]
+
+
+def test_openocd_without_a_config_for_the_board_says_use_pyocd(tmp_path):
+    with pytest.raises(TinyCompressError, match="no OpenOCD configuration for mps2-an386.*--probe pyocd"):
+        flash_command(BOARDS["mps2-an386"], tmp_path / "x.elf", "openocd")
+
+
+def test_board_without_pyocd_target_is_a_clear_error(tmp_path):
+    board = dataclasses.replace(BOARDS["microbit"], pyocd_target=None)
+    with pytest.raises(TinyCompressError, match="microbit has no pyOCD target.*--probe openocd"):
+        flash_command(board, tmp_path / "x.elf", "pyocd")
+
+
+def test_dry_run_reads_the_board_from_the_project(run_cli, built):
+    result = run_cli("flash", built, "--probe", "openocd", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "target/stm32f4x.cfg" in result.stdout
+    assert f"'program {{{built / 'build' / 'firmware.elf'}}} verify reset exit'" in result.stdout
+
+
+@pytest.mark.parametrize("probe, hint", [("pyocd", "pip install pyocd"),
+                                         ("openocd", "apt-get install openocd")])
+def test_missing_probe_tool_says_how_to_install(run_cli, built, monkeypatch, probe, hint):
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == probe
+                        else real(name, *a, **k))
+    result = run_cli("flash", built, "--probe", probe)
+    assert result.exit_code == 1
+    assert f"{probe} not found" in result.stderr and hint in result.stderr
+
+
+def test_unbuilt_project_and_wrong_board_are_named(tmp_path, built):
+    project = tmp_path / "fresh"
+    tiny_project(project, board="netduinoplus2", vectors=1)
+    with pytest.raises(TinyCompressError, match="not built yet; run `tinycompress build"):
+        flash(project, dry_run=True)
+    with pytest.raises(TinyCompressError, match="built for netduinoplus2, not microbit"):
+        flash(built, board="microbit", dry_run=True)
+    with pytest.raises(TinyCompressError, match="give --board"):
+        flash(built / "build" / "firmware.elf", dry_run=True)
+    assert flash(built / "build" / "firmware.elf", board="microbit", dry_run=True).command[3] == \
+        BOARDS["microbit"].pyocd_target
+
+
+class FakePort:
+    def __init__(self, text):
+        self.lines = [line.encode() + b"\r\n" for line in text.splitlines()]
+        self.closed = False
+
+    def readline(self):
+        return self.lines.pop(0) if self.lines else b""
+
+    def reset_input_buffer(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+def test_uart_is_read_until_done_and_counts_cycles():
+    port = FakePort("junk\nTC:BOOT board=x\nTC:LAYER 0 conv 120\nTC:VEC 0 PASS 500\n"
+                    "TC:VEC 1 PASS 502\nTC:DONE 2/2\nTC:FAULT exception=3 after the exit\n")
+    report = read_uart(port, BOARDS["netduinoplus2"], timeout=2, expected_vectors=2)
+    assert report.ok and report.passed == 2 and report.fault is None   # stops at TC:DONE
+    assert report.instructions_per_inference == 501                   # one tick = one cycle
+
+
+def test_uart_mismatch_and_silence_are_failures():
+    bad = read_uart(FakePort("TC:VEC 0 FAIL 5\nTC:OUT 0 00\nTC:DONE 0/1\n"), BOARDS["microbit"], 2)
+    assert "1 of 1 golden vectors differ" in bad.failure
+    silent = read_uart(FakePort(""), BOARDS["microbit"], timeout=0.3, expected_vectors=1)
+    assert silent.timed_out and "did not finish" in silent.failure
+
+
+def test_flash_runs_the_probe_then_reports_the_board_verdict(run_cli, built, monkeypatch):
+    calls = []
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd) or
+                        subprocess.CompletedProcess(cmd, 0, "Programming Finished\n", ""))
+    port = FakePort("TC:VEC 0 PASS 10\nTC:VEC 1 FAIL 10\nTC:OUT 1 00\nTC:DONE 1/2\n")
+    monkeypatch.setattr(flashing, "open_serial", lambda name, baud: port)
+    result = run_cli("flash", built, "--probe", "openocd", "--port", "/dev/ttyFAKE", "--json")
+    assert calls and calls[0][0] == "openocd"
+    assert port.closed
+    assert result.exit_code == 1 and "1 of 2 golden vectors differ" in result.stderr
+    assert json.loads(result.stdout)["uart"]["passed"] == 1
+
+
+def test_probe_failure_shows_the_tool_output(built, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
+        cmd, 1, "", "No connected debug probes"))
+    with pytest.raises(TinyCompressError, match="pyocd failed.*No connected debug probes"):
+        flash(built)
+
+
+def test_uart_without_pyserial_says_how_to_install(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+    monkeypatch.setattr(builtins, "__import__", lambda name, *a, **k: (_ for _ in ()).throw(
+        ImportError(name)) if name == "serial" else real_import(name, *a, **k))
+    with pytest.raises(TinyCompressError, match="pip install pyserial"):
+        flashing.open_serial("/dev/ttyACM0")

@@ -50,7 +50,8 @@ def _sniff(path: Path) -> str:
     if size == 0:
         raise TinyCompressError(f"{path}: file is empty (0 bytes); save the model again "
                                 "with model.save()")
-    head = path.read_bytes()[:8]
+    with open(path, "rb") as f:
+        head = f.read(64)
     if head.startswith(_ZIP_MAGIC):
         return "zip"
     if head.startswith(_HDF5_MAGIC):

@@ -114,6 +114,7 @@ def _rebuild_config(model, plan):
                 first["inbound_nodes"] = entry["inbound_nodes"]
                 first["name"] = c["name"]
                 entry = dict(entry, inbound_nodes=[[[c["name"], 0, 0, {}]]])
+            entry.pop("build_config", None)  # built for the old input width otherwise
             out.append(first)
         out.append(entry)
     cfg["layers"] = out
@@ -133,7 +134,9 @@ def apply(model, dataset, config: LowRankConfig = None, verbose=0):
         return model, evaluate_stage("lowrank", model, dataset, warnings, {"ranks": {}}, started)
     cfg = _rebuild_config(model, plan)
     try:
-        new = model.__class__.from_config(cfg)
+        # the model's own classes (custom layers too) are what its config names
+        custom = {type(layer).__name__: type(layer) for layer in model.layers}
+        new = model.__class__.from_config(cfg, custom_objects=custom)
     except Exception as exc:  # noqa: BLE001 - any rebuild failure means we cannot factor
         raise TinyCompressError(f"lowrank: cannot rebuild model '{model.name}' with factored "
                                 f"layers ({exc}); skip the layers it names") from exc

@@ -131,7 +131,8 @@ def apply(model, dataset, config: QATConfig = None, verbose=0):
         return qk.quantize_annotate_layer(layer)
     try:
         annotated = keras.models.clone_model(base, clone_function=annotate)
-        with qk.quantize_scope():
+        custom = {type(layer).__name__: type(layer) for layer in base.layers}
+        with qk.quantize_scope(custom):
             q = qk.quantize_apply(annotated, scheme)
     except (ValueError, RuntimeError) as exc:
         raise TinyCompressError(f"qat: TF-MOT cannot quantize model '{model.name}' ({exc}); skip "

@@ -69,6 +69,7 @@ def test_run_deploys_to_qemu_and_reports_instructions_per_layer(run_cli, tiny_cl
     assert "PASS 2/2 golden vectors bit-exact" in md
     assert "| # | layer | op | MACs | instructions | instructions/MAC | share |" in md
     assert "(estimate)" in md and "| .text |" in md
+    assert "| conv | CONV_2D |" in md           # the Keras layer, not the fused tensor name
 
     # the same run with one golden output corrupted: report written, exit 1
     real = project.write_project
@@ -133,3 +134,10 @@ def test_missing_toolchain_fails_before_the_run_with_the_install_command(tmp_pat
     with pytest.raises(TinyCompressError, match=f"{missing} not found.*{hint}"):
         run_recipe(load_recipe(path), out)
     assert not out.exists()
+
+
+def test_short_layer_names_come_from_the_keras_scope():
+    from tinycompress.deploy import short_name
+    assert short_name("net/quant_conv1/Relu;net/quant_conv1/BiasAdd;net/quant_conv1/Conv2D") == "conv1"
+    assert short_name("net/block2/dw/depthwise") == "dw"
+    assert short_name("StatefulPartitionedCall:0") == "StatefulPartitionedCall:0"

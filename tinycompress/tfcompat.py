@@ -32,6 +32,7 @@ def _native_stderr_silenced():
 with _native_stderr_silenced():
     import tensorflow as tf  # noqa: E402
     tf.get_logger().setLevel("ERROR")
+    tf.config.list_physical_devices("GPU")  # probe devices now, so a missing CUDA says nothing
     try:
         import tf_keras as keras  # noqa: E402
     except ImportError as exc:  # pragma: no cover - depends on the environment

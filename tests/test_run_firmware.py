@@ -141,3 +141,28 @@ def test_short_layer_names_come_from_the_keras_scope():
     assert short_name("net/quant_conv1/Relu;net/quant_conv1/BiasAdd;net/quant_conv1/Conv2D") == "conv1"
     assert short_name("net/block2/dw/depthwise") == "dw"
     assert short_name("StatefulPartitionedCall:0") == "StatefulPartitionedCall:0"
+
+
+def test_failed_build_is_recorded_and_later_steps_skip(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+    from tinycompress import deploy
+    from tinycompress.firmware import build
+    from tinycompress.report import render_markdown
+    from tinycompress.simulate import qemu
+
+    def too_big(project_dir, **kw):
+        raise TinyCompressError(f"{project_dir}: the image does not fit microbit: it needs "
+                                "300,000 bytes of flash and microbit has 262,144")
+    monkeypatch.setattr(build, "build", too_big)
+    monkeypatch.setattr(qemu, "simulate", lambda *a, **k: pytest.fail("simulated after a failure"))
+    ctx = SimpleNamespace(out=tmp_path, extra={}, artifacts=[], log=lambda m: None,
+                          recipe=SimpleNamespace(firmware=deploy.FirmwareSection(board="microbit")))
+    deploy.step_build(ctx)
+    deploy.step_simulate(ctx)
+    assert ctx.extra["failure"].startswith("firmware build: <out>/firmware: the image does not fit")
+    md = "\n".join(deploy.render_markdown(ctx.extra["firmware"]))
+    assert "**FAIL (build: <out>/firmware: the image does not fit microbit" in md
+    assert "firmware/build/firmware.elf" not in ctx.artifacts
+    full = render_markdown({"recipe": "r", "out_dir": "o", "seconds": 1, "rows": [],
+                            "artifacts": [], "extra": ctx.extra})
+    assert "## Firmware on" in full

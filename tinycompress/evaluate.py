@@ -67,7 +67,7 @@ def primary_metric(dataset) -> str:
     return "auc" if dataset.task == "autoencode" else "accuracy"
 
 
-def robustness(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=0) -> dict:
+def robustness(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=1234) -> dict:
     """{model name: {sigma: primary metric}} with Gaussian noise N(0, sigma) added to the test
     inputs; every model sees the same noisy inputs at a given sigma (float vs compressed)."""
     key = primary_metric(dataset)

@@ -1,8 +1,8 @@
 """Knowledge distillation: train the (smaller) model on a teacher's softened outputs.
 
 Loss = alpha * task loss(labels) + (1 - alpha) * T^2 * KL(teacher_T || student_T), where _T
-means softmax(log p / T). The zoo models end in softmax, so log-probabilities stand in for
-logits (the same up to a constant per sample, which softmax ignores). Autoencoders distil by
+means softmax(logits / T). For models ending in Dense(softmax) (the zoo's) the logits are
+the values before that softmax; otherwise log-probabilities stand in for them. Autoencoders distil by
 regressing the student's reconstruction onto the teacher's.
 """
 import time
@@ -42,6 +42,24 @@ def _check_pair(teacher, student, where):
                                 f"{student.output_shape[1:]}")
 
 
+def _logits_fn(model):
+    """A function x -> logits for a model ending in Dense(softmax): the pre-softmax values,
+    computed with the model's own variables (so gradients reach them). Probabilities lose
+    the teacher's "dark knowledge" to float32 underflow; logits keep it. Other models fall
+    back to log-probabilities."""
+    from ..tfcompat import tf, keras
+    last = model.layers[-1]
+    if isinstance(last, keras.layers.Dense) and last.get_config()["activation"] == "softmax":
+        body = keras.Model(model.inputs, last.input)
+
+        def logits(x, training=False):
+            z = tf.matmul(body(x, training=training), last.kernel)
+            return z + last.bias if last.use_bias else z
+        return logits
+    return lambda x, training=False: tf.math.log(
+        tf.clip_by_value(model(x, training=training), 1e-7, 1.0))
+
+
 def distill_fit(student, teacher_out, dataset, config):
     """Train `student` in place against precomputed teacher outputs on the training split."""
     from ..tfcompat import tf, keras
@@ -58,15 +76,16 @@ def distill_fit(student, teacher_out, dataset, config):
     @tf.function
     def step(xb, yb, tb):
         with tf.GradientTape() as tape:
-            out = student(xb, training=True)
             if autoencode:
+                out = student(xb, training=True)
                 hard = tf.reduce_mean(tf.square(out - yb))
                 soft = tf.reduce_mean(tf.square(out - tb))
                 loss = alpha * hard + (1 - alpha) * soft
             else:
-                hard = ce(yb, out)
-                log_s = tf.nn.log_softmax(tf.math.log(tf.clip_by_value(out, 1e-7, 1.0)) / T)
-                p_t = tf.nn.softmax(tf.math.log(tf.clip_by_value(tb, 1e-7, 1.0)) / T)
+                z = student_logits(xb, training=True)
+                hard = ce(yb, tf.nn.softmax(z))
+                log_s = tf.nn.log_softmax(z / T)
+                p_t = tf.nn.softmax(tb / T)
                 kl = tf.reduce_mean(tf.reduce_sum(
                     p_t * (tf.math.log(tf.clip_by_value(p_t, 1e-12, 1.0)) - log_s), axis=-1))
                 loss = alpha * hard + (1 - alpha) * T * T * kl
@@ -74,6 +93,7 @@ def distill_fit(student, teacher_out, dataset, config):
         opt.apply_gradients(zip(grads, student.trainable_variables))
         return loss
 
+    student_logits = _logits_fn(student)
     for _ in range(int(config.epochs)):
         for xb, yb, tb in data:
             step(xb, yb, tb)
@@ -97,7 +117,12 @@ def apply(model, dataset, config: DistillConfig = None, teacher=None, verbose=0)
         teacher = load_model(config.teacher)
     _check_pair(teacher, model, where)
     train.set_seed(config.seed)
-    teacher_out = teacher.predict(dataset.x_train, batch_size=256, verbose=0)
+    if dataset.task == "autoencode":
+        teacher_out = teacher.predict(dataset.x_train, batch_size=256, verbose=0)
+    else:  # teacher logits, batch by batch
+        logits = _logits_fn(teacher)
+        teacher_out = np.concatenate([logits(dataset.x_train[i:i + 256]).numpy()
+                                      for i in range(0, len(dataset.x_train), 256)])
     student = copy_model(model)
     distill_fit(student, teacher_out, dataset, config)
     details = {"teacher": config.teacher or "(given)", "teacher_params": int(teacher.count_params()),

@@ -1,25 +1,12 @@
 """CONV_2D -> tc_conv2d_s8 (firmware/runtime/tc_conv.c)."""
 from __future__ import annotations
 
-from ....tflite_model import PADDINGS
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
-from .packing import (with_rounding, bias_problems, conv_multipliers, filter_problems, folded_bias,
+from .packing import (window_geometry, window_problems, with_rounding, bias_problems,
+                      conv_multipliers, filter_problems, folded_bias,
                       optional_input, out_size, output_range, pack_pairs, pad_before, pad_even)
 from . import OpSpec
-
-
-def _geometry(model, op) -> dict:
-    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
-                     model.tensors[op.outputs[0]])
-    o = op.options
-    g = dict(batches=inp.shape[0], in_h=inp.shape[1], in_w=inp.shape[2], in_c=inp.shape[3],
-             out_h=out.shape[1], out_w=out.shape[2], out_c=out.shape[3],
-             k_h=flt.shape[1], k_w=flt.shape[2],
-             stride_h=o.get("strideH", 1), stride_w=o.get("strideW", 1),
-             dil_h=o.get("dilationHFactor", 1), dil_w=o.get("dilationWFactor", 1))
-    g["padding"] = PADDINGS.get(o.get("padding", 0), "?")
-    return g
 
 
 def check(model, op) -> list:
@@ -29,13 +16,10 @@ def check(model, op) -> list:
                      model.tensors[op.outputs[0]])
     if len(inp.shape) != 4 or len(flt.shape) != 4 or len(out.shape) != 4:
         return ["CONV_2D input, weights and output must be 4-D (NHWC)"]
-    g = _geometry(model, op)
+    g = window_geometry(model, op)
     problems = filter_problems(flt, flt.shape[0], 0)
     problems += bias_problems(optional_input(model, op, 2), flt.shape[0])
-    if g["padding"] not in ("SAME", "VALID"):
-        problems.append(f"padding {g['padding']} is not supported")
-    if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
-        problems.append("strides and dilations must be at least 1")
+    problems += window_problems(g)
     if problems:
         return problems
     if flt.shape[3] != g["in_c"]:
@@ -54,7 +38,7 @@ def check(model, op) -> list:
 def lower(model, op) -> Lowered:
     inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
                      model.tensors[op.outputs[0]])
-    g = _geometry(model, op)
+    g = window_geometry(model, op)
     input_zp = tensor_zero_point(inp)
     weights = flt.data.reshape(g["out_c"], -1)          # [out_c, k_h * k_w * in_c], HWC order
     k = weights.shape[1]

@@ -3,25 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....tflite_model import PADDINGS
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (with_rounding, bias_problems, conv_multipliers, filter_problems, folded_bias,
+from .packing import (window_geometry, window_problems, with_rounding, bias_problems,
+                      conv_multipliers, filter_problems, folded_bias,
                       optional_input, out_size, output_range, pad_before)
 
 
 def _geometry(model, op) -> dict:
-    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
-                     model.tensors[op.outputs[0]])
-    o = op.options
-    g = dict(batches=inp.shape[0], in_h=inp.shape[1], in_w=inp.shape[2], in_c=inp.shape[3],
-             out_h=out.shape[1], out_w=out.shape[2], out_c=out.shape[3],
-             k_h=flt.shape[1], k_w=flt.shape[2],
-             stride_h=o.get("strideH", 1), stride_w=o.get("strideW", 1),
-             dil_h=o.get("dilationHFactor", 1), dil_w=o.get("dilationWFactor", 1))
+    g = window_geometry(model, op)
     g["depth_mult"] = g["out_c"] // g["in_c"] if g["in_c"] else 0
-    g["padding"] = PADDINGS.get(o.get("padding", 0), "?")
     return g
 
 
@@ -35,10 +27,7 @@ def check(model, op) -> list:
     g = _geometry(model, op)
     problems = filter_problems(flt, flt.shape[3], 3)
     problems += bias_problems(optional_input(model, op, 2), flt.shape[3])
-    if g["padding"] not in ("SAME", "VALID"):
-        problems.append(f"padding {g['padding']} is not supported")
-    if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
-        problems.append("strides and dilations must be at least 1")
+    problems += window_problems(g)
     if problems:
         return problems
     option = op.options.get("depthMultiplier", 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..quant import activation_range, quantize_multipliers, tensor_scale, tensor_zero_point
+from ....tflite_model import PADDINGS
 
 
 # --- geometry (TFLM ComputePaddingHeightWidth / ComputeOutSize) -------------------------
@@ -139,3 +140,27 @@ def optional_input(model, op, position: int):
     if len(op.inputs) <= position or op.inputs[position] < 0:
         return None
     return model.tensors[op.inputs[position]]
+
+
+def window_geometry(model, op) -> dict:
+    """Shapes, strides, dilations and padding of a CONV_2D / DEPTHWISE_CONV_2D, by name."""
+    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
+                     model.tensors[op.outputs[0]])
+    o = op.options
+    g = dict(batches=inp.shape[0], in_h=inp.shape[1], in_w=inp.shape[2], in_c=inp.shape[3],
+             out_h=out.shape[1], out_w=out.shape[2], out_c=out.shape[3],
+             k_h=flt.shape[1], k_w=flt.shape[2],
+             stride_h=o.get("strideH", 1), stride_w=o.get("strideW", 1),
+             dil_h=o.get("dilationHFactor", 1), dil_w=o.get("dilationWFactor", 1))
+    g["padding"] = PADDINGS.get(o.get("padding", 0), "?")
+    return g
+
+
+def window_problems(g) -> list:
+    """What the windowed kernels cannot run, from window_geometry()."""
+    problems = []
+    if g["padding"] not in ("SAME", "VALID"):
+        problems.append(f"padding {g['padding']} is not supported")
+    if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
+        problems.append("strides and dilations must be at least 1")
+    return problems

@@ -103,21 +103,22 @@ def golden_inputs(model, data, vectors: int, seed: int = 0):
                                 f"model has {len(shapes)} inputs (leave out --data for random inputs)")
     from ..data import load_dataset
     dataset = load_dataset(data)
+    label = data if isinstance(data, (str, Path)) else dataset.name   # a Dataset: its name
     x = np.asarray(dataset.x_test if len(dataset.x_test) else dataset.x_train)
     tensor = model.input_tensors[0]
     per_sample = int(np.prod(shapes[0][1:], dtype=np.int64)) if len(shapes[0]) > 1 else 1
     sample_size = int(np.prod(x.shape[1:], dtype=np.int64))
     if sample_size != per_sample or (len(shapes[0]) and shapes[0][0] != 1):
         raise TinyCompressError(
-            f"{data}: samples of shape {tuple(x.shape[1:])} do not fit the input '{tensor.name}' "
+            f"{label}: samples of shape {tuple(x.shape[1:])} do not fit the input '{tensor.name}' "
             f"of {model.source} (shape {shapes[0]}); use the data set the model was trained on")
     if len(x) < vectors:
-        raise TinyCompressError(f"{data}: {len(x)} samples, fewer than the {vectors} vectors asked for")
+        raise TinyCompressError(f"{label}: {len(x)} samples, fewer than the {vectors} vectors asked for")
     scale = float(tensor.quant.scale[0])
     zero_point = int(tensor.quant.zero_point[0])
     q = np.clip(np.round(x[:vectors].astype(np.float64) / scale) + zero_point, -128, 127)
     return ([[q[i].astype(np.int8).reshape(shapes[0])] for i in range(vectors)],
-            f"{vectors} samples of '{data}' quantized with scale {scale:g}, zero point {zero_point}")
+            f"{vectors} samples of '{label}' quantized with scale {scale:g}, zero point {zero_point}")
 
 
 def _concat(vectors) -> list:

@@ -1,9 +1,15 @@
 """Knowledge distillation: train the (smaller) model on a teacher's softened outputs.
 
-Loss = alpha * task loss(labels) + (1 - alpha) * T^2 * KL(teacher_T || student_T), where _T
-means softmax(logits / T). For models ending in Dense(softmax) (the zoo's) the logits are
-the values before that softmax; otherwise log-probabilities stand in for them. Autoencoders distil by
-regressing the student's reconstruction onto the teacher's.
+Loss = alpha * CE(labels, softmax(z_s)) + (1 - alpha) * T^2 * KL(softmax(z_t/T) || softmax(z_s/T))
+(Hinton et al. 2015; T^2 keeps the soft term's gradients on the scale of the hard term's as T
+changes). z are logits: the values before the final softmax, whether the softmax is a Dense
+layer's activation or a separate Softmax / Activation("softmax") layer. Models without a final
+softmax fall back to log-probabilities. Autoencoders distil by regressing the student's
+reconstruction onto the teacher's.
+
+With alpha = 1 the teacher is ignored and the loop is plain training on the labels, so a
+"student alone" baseline trained by distill_fit(alpha=1) sees exactly the same initial weights,
+batches and optimizer steps as the distilled student.
 """
 import time
 from dataclasses import dataclass
@@ -42,18 +48,26 @@ def _check_pair(teacher, student, where):
                                 f"{student.output_shape[1:]}")
 
 
+def _is_softmax(layer, keras):
+    if isinstance(layer, keras.layers.Softmax):
+        return True
+    return (isinstance(layer, keras.layers.Activation)
+            and layer.get_config().get("activation") == "softmax")
+
+
 def _logits_fn(model):
-    """A function x -> logits for a model ending in Dense(softmax): the pre-softmax values,
-    computed with the model's own variables (so gradients reach them). Probabilities lose
-    the teacher's "dark knowledge" to float32 underflow; logits keep it. Other models fall
-    back to log-probabilities."""
+    """A function x -> logits, computed with the model's own variables (so gradients reach
+    them). Probabilities lose the teacher's "dark knowledge" to float32 underflow and clipping
+    (a clipped log-probability also gives the student no gradient); logits keep it."""
     from ..tfcompat import tf, keras
     last = model.layers[-1]
+    if _is_softmax(last, keras):                 # ... -> Softmax(): its input are the logits
+        return keras.Model(model.inputs, last.input)
     if isinstance(last, keras.layers.Dense) and last.get_config()["activation"] == "softmax":
         body = keras.Model(model.inputs, last.input)
 
         def logits(x, training=False):
-            z = tf.matmul(body(x, training=training), last.kernel)
+            z = tf.tensordot(body(x, training=training), last.kernel, [[-1], [0]])
             return z + last.bias if last.use_bias else z
         return logits
     return lambda x, training=False: tf.math.log(
@@ -71,7 +85,6 @@ def distill_fit(student, teacher_out, dataset, config):
     data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
     data = data.batch(config.batch_size)
     opt = keras.optimizers.Adam(config.learning_rate)
-    ce = keras.losses.SparseCategoricalCrossentropy()
 
     @tf.function
     def step(xb, yb, tb):
@@ -83,11 +96,10 @@ def distill_fit(student, teacher_out, dataset, config):
                 loss = alpha * hard + (1 - alpha) * soft
             else:
                 z = student_logits(xb, training=True)
-                hard = ce(yb, tf.nn.softmax(z))
-                log_s = tf.nn.log_softmax(z / T)
-                p_t = tf.nn.softmax(tb / T)
+                hard = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(yb, z))
+                log_t = tf.nn.log_softmax(tb / T)
                 kl = tf.reduce_mean(tf.reduce_sum(
-                    p_t * (tf.math.log(tf.clip_by_value(p_t, 1e-12, 1.0)) - log_s), axis=-1))
+                    tf.exp(log_t) * (log_t - tf.nn.log_softmax(z / T)), axis=-1))
                 loss = alpha * hard + (1 - alpha) * T * T * kl
         grads = tape.gradient(loss, student.trainable_variables)
         opt.apply_gradients(zip(grads, student.trainable_variables))

@@ -121,7 +121,7 @@ def test_zoo_recipes_are_valid():
 
 
 def test_steps_are_a_table():
-    assert [s.name for s in STEPS][:4] == ["model", "compress", "convert", "export"]
+    assert [s.name for s in STEPS][:5] == ["model", "compress", "convert", "evaluate", "export"]
 
 
 def test_run_writes_every_artifact_and_the_report(run_cli, tiny_classifier, tmp_path):

@@ -117,6 +117,46 @@ def run(ctx, recipe, output, as_json):
         raise TinyCompressError(f"{recipe}: {result.failure} (report in {result.out_dir}/report.md)")
 
 
+# --- evaluate (owner: EVAL) ---
+
+
+def _parse_noise(ctx, param, value):
+    """--noise 0.05,0.1 -> [0.05, 0.1]; 'none' or '' -> [] (no robustness table)."""
+    if value is None:
+        return None
+    if value.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [float(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give comma-separated numbers, e.g. 0.05,0.1",
+                                 ctx=ctx, param=param) from None
+
+
+@cli.command(name="evaluate")
+@click.argument("model")
+@click.option("--data", "data_source", required=True,
+              help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
+@click.option("--noise", callback=_parse_noise, default="0.05,0.1,0.2", show_default=True,
+              help="Gaussian noise sigmas in input units for the robustness table (0 is always "
+                   "added as the clean baseline; 'none' skips it).")
+@click.option("--seed", default=1234, show_default=True, type=int, help="Seed of the noise draw.")
+@click.option("--samples", default=None, type=click.IntRange(min=1),
+              help="Score only the first N test samples.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate_cmd(model, data_source, noise, seed, samples, as_json):
+    """Evaluate a Keras MODEL (.keras/.h5) or an int8 .tflite on the test split of --data.
+
+    Prints the task metric (top-1 accuracy, or reconstruction MSE and anomaly AUC for
+    autoencoders; int8 models run in the TFLM host interpreter), sizes (file, gzipped,
+    weight bytes), sparsity and unique values per weight tensor, and the metric under
+    Gaussian input noise.
+    """
+    from .evaluate import evaluate_file
+    report = evaluate_file(model, data_source, noise=noise, seed=seed, samples=samples)
+    _emit_json(report.to_dict()) if as_json else click.echo(report.to_text(), nl=False)
+
+
 # --- zoo and compress commands (owner: COMPRESS) ---
 
 

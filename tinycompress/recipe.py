@@ -4,6 +4,7 @@ The recipe is validated against dataclasses before anything runs: an unknown key
 of the wrong type is an error naming the key and the file. `[compress.<stage>]` keys are the
 fields of that stage's config dataclass (tinycompress.compress.STAGES), declared once there.
 `[firmware]` (tinycompress.deploy.FirmwareSection) adds the generate, build and simulate steps.
+`[evaluate]` (tinycompress.evaluate.EvaluateSection) adds robustness under input noise.
 
 `run_recipe` executes STEPS, a table of (name, function) rows, into one output folder that
 is written whole or not at all; adding a stage to `tinycompress run` is adding one row.
@@ -22,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import deploy
+from . import deploy, evaluate
 from .errors import TinyCompressError
 from .fileio import atomic_path
 
@@ -65,6 +66,7 @@ class Recipe:
     convert: ConvertSection = field(default_factory=ConvertSection)
     export: ExportSection = field(default_factory=ExportSection)
     firmware: object = None     # deploy.FirmwareSection, or None: no [firmware], no deployment
+    evaluate: object = None     # evaluate.EvaluateSection, or None: no robustness step
 
     def resolve(self, value: str) -> str:
         """A path written in the recipe is relative to the recipe's folder."""
@@ -158,7 +160,7 @@ def _stages():
 
 def parse_recipe(data: dict, path: Path) -> Recipe:
     where = str(path)
-    allowed = set(TOP_LEVEL) | set(SECTIONS) | {"compress", "firmware"}
+    allowed = set(TOP_LEVEL) | set(SECTIONS) | {"compress", "firmware", "evaluate"}
     for key in data:
         if key not in allowed:
             raise TinyCompressError(f"{where}: unknown key '{key}'; known keys: "
@@ -190,6 +192,9 @@ def parse_recipe(data: dict, path: Path) -> Recipe:
         raise TinyCompressError(f"{where}: key 'firmware' must be a table")
     if "firmware" in data:
         kwargs["firmware"] = build_config(deploy.FirmwareSection, firmware, f"{where} [firmware]")
+    if "evaluate" in data:
+        kwargs["evaluate"] = build_config(evaluate.EvaluateSection, data["evaluate"],
+                                          f"{where} [evaluate]")
     recipe = Recipe(name=kwargs.pop("name", path.stem), path=path, **kwargs)
     _check_sources(recipe)
     return recipe
@@ -275,6 +280,9 @@ class RunResult:
         from .report import render_table
         text = (f"{self.recipe}: {len(self.artifacts)} artifacts in {self.out_dir} "
                 f"({self.seconds:.0f} s)\n" + render_table(self.rows))
+        if self.extra.get("robustness"):
+            from .report import render_robustness
+            text += "\n\n" + render_robustness(self.extra["robustness"], heading=False)
         if self.extra.get("firmware"):
             text += "\n" + "\n".join(deploy.summary_lines(self.extra["firmware"]))
         return text
@@ -389,6 +397,7 @@ STEPS = [
     Step("model", step_model),
     Step("compress", step_compress),
     Step("convert", step_convert),
+    Step("evaluate", evaluate.step_evaluate, evaluate.wants_evaluate),
     Step("export", step_export),
     Step("firmware", deploy.step_firmware, deploy.wants_firmware, deploy.check_tools),
     Step("build", deploy.step_build, deploy.wants_firmware),

@@ -37,6 +37,22 @@ def render_table(rows) -> str:
     return "\n".join(lines)
 
 
+def render_robustness(rob: dict, heading: bool = True) -> str:
+    """The robustness table (evaluate.robustness_table): rows sigma, columns the models."""
+    models, metric = rob["models"], rob["metric"]
+    label = METRIC_LABELS.get(metric, metric)
+    lines = [f"## Robustness: {label} under Gaussian input noise", ""] if heading else []
+    int8 = (" The int8 model runs in the TFLM host interpreter; its inputs saturate at the "
+            "int8 range." if any("int8" in m for m in models) else "")
+    lines += [f"Noise N(0, sigma) in input units added to {rob['samples']} test samples (seed "
+              f"{rob['seed']}); every model sees the same noisy inputs.{int8}", "",
+              "| sigma | " + " | ".join(models) + " |", "|" + "---|" * (len(models) + 1)]
+    for row in rob["rows"]:
+        lines.append(f"| {row['sigma']:g} | "
+                     + " | ".join(_fmt_metric(metric, row[m]) for m in models) + " |")
+    return "\n".join(lines)
+
+
 def plot(rows, path: Path, title: str):
     """Quality against gzipped size, one point per stage (log size axis)."""
     import matplotlib
@@ -90,6 +106,8 @@ def render_markdown(d: dict) -> str:
                   f"- calibrated on {c['representative_samples']} training samples, scored on "
                   f"{c['test_samples']} test samples in the TFLM host interpreter",
                   f"- TFLM arena: {c['arena_bytes']} B", ""]
+    if (d.get("extra") or {}).get("robustness"):
+        lines += [render_robustness(d["extra"]["robustness"]), ""]
     if (d.get("extra") or {}).get("firmware"):
         from .deploy import render_markdown as firmware_markdown
         lines += firmware_markdown(d["extra"]["firmware"])

@@ -1,0 +1,66 @@
+"""The zoo's own models on the device: each zoo builder, briefly trained (seeded), converted to
+int8 with representative data from its data set, deployed as native firmware on mps2-an386
+with golden vectors from its test split, built and run in QEMU: every vector byte for byte
+equal to the TFLM host interpreter's output."""
+import numpy as np
+import pytest
+
+from tinycompress.zoo import ZOO
+
+from conftest import requires_arm_gcc, requires_qemu
+
+BOARD = "mps2-an386"
+VECTORS = 3
+# Brief training per model: (training samples, epochs). The test split is kept whole: it feeds
+# the int8 score, and its first samples are the golden vectors. kws-dscnn and vww-mbv1 need a
+# few epochs before their outputs in inference mode depend on the input at all.
+BRIEF = {"digits-cnn": (600, 1), "kws-dscnn": (1200, 3), "vww-mbv1": (400, 6),
+         "resnet8": (300, 1), "ad-fc": (300, 1)}
+
+
+def deploy_zoo_model(name, folder, seed=0):
+    """Train zoo model `name` briefly, convert it to int8, generate, build and simulate its
+    firmware; returns (SimReport, project.json, golden outputs one row per vector)."""
+    from tinycompress.convert import convert_to_int8
+    from tinycompress.firmware.build import build
+    from tinycompress.firmware.project import generate_project, load_project
+    from tinycompress.simulate.qemu import simulate
+    from tinycompress.zoo import train
+
+    samples, epochs = BRIEF[name]
+    data = ZOO[name].dataset(seed).subset(samples)
+    model, data, _ = train(name, epochs=epochs, data=data, seed=seed)
+    tflite = folder / "model_int8.tflite"
+    convert_to_int8(model, data, tflite, representative_samples=50, task=ZOO[name].task,
+                    seed=seed)
+    project = folder / "fw"
+    generate_project(tflite, BOARD, project, data=data, vectors=VECTORS, seed=seed)
+    build(project)
+    report = simulate(project, timeout=300)
+    return report, load_project(project), np.load(project / "golden.npz")["outputs"]
+
+
+def _assert_bit_exact(report, meta, golden, tflite):
+    from tinycompress.tflite_model import read_tflite
+    assert report.ok, report.failure
+    assert report.passed == len(report.vectors) == VECTORS
+    # the vectors tell inputs apart: a constant output would make "bit-exact" say little
+    assert len({row.tobytes() for row in golden}) > 1
+    assert meta["vectors"] == VECTORS and "quantized with scale" in meta["vector_source"]
+    # one timed layer per operator: the whole graph ran on the device
+    assert len(report.layers) == len(read_tflite(tflite).operators)
+    assert report.instructions_per_inference > 0
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+@pytest.mark.parametrize("name", sorted(ZOO))
+def test_zoo_model_runs_bit_exact_in_qemu(name, tmp_path):
+    _assert_bit_exact(*deploy_zoo_model(name, tmp_path), tmp_path / "model_int8.tflite")
+
+
+@requires_arm_gcc
+@requires_qemu
+def test_zoo_digits_cnn_runs_bit_exact_in_qemu(tmp_path):
+    _assert_bit_exact(*deploy_zoo_model("digits-cnn", tmp_path), tmp_path / "model_int8.tflite")

@@ -57,13 +57,21 @@ def auc(scores, labels) -> float:
     return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
+def autoencoder_metrics(errors, labels) -> dict:
+    """Reconstruction MSE over the normal samples (label 0; all samples when there are no
+    labels) and the anomaly AUC of the per-sample errors."""
+    errors = np.asarray(errors, np.float64)
+    if labels is None:
+        return {"reconstruction_mse": float(errors.mean()), "auc": float("nan")}
+    normal = np.asarray(labels).reshape(-1) == 0
+    return {"reconstruction_mse": float(np.mean(errors[normal] if normal.any() else errors)),
+            "auc": auc(errors, np.asarray(labels).reshape(-1))}
+
+
 def metrics(predict, dataset) -> dict:
     """The task's metrics on the test split: {"accuracy"} or {"reconstruction_mse", "auc"}."""
     if dataset.task == "autoencode":
-        err = reconstruction_errors(predict, dataset.x_test)
-        normal = np.asarray(dataset.y_test) == 0
-        return {"reconstruction_mse": float(np.mean(err[normal] if normal.any() else err)),
-                "auc": auc(err, dataset.y_test)}
+        return autoencoder_metrics(reconstruction_errors(predict, dataset.x_test), dataset.y_test)
     return {"accuracy": top1_accuracy(predict, dataset.x_test, dataset.y_test)}
 
 

@@ -2,7 +2,8 @@
 
 Inputs are quantized with the model's input scale and zero point; classifiers are scored
 by top-1 accuracy (argmax of the int8 output, which the output scale cannot reorder),
-autoencoders by the mean squared reconstruction error after dequantizing the output.
+autoencoders by the reconstruction error after dequantizing the output (the same metrics
+as evaluate.py: MSE over the normal samples and the anomaly AUC).
 No TensorFlow import: the TFLM interpreter runs in a child process (tflm_host).
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from . import tflm_host
 from .errors import TinyCompressError
+from .evaluate import autoencoder_metrics
 from .tflite_model import TFLiteModel, parse_tflite
 
 TASKS = ("classify", "autoencode")
@@ -23,7 +25,7 @@ class TFLiteScore:
     task: str                  # "classify" | "autoencode"
     samples: int
     accuracy: float | None     # top-1, classifiers
-    mse: float | None          # mean squared reconstruction error, autoencoders
+    mse: float | None          # mean squared reconstruction error of the normal samples, autoencoders
     errors: np.ndarray | None  # per-sample reconstruction error, autoencoders
     arena_bytes: int | None
     auc: float | None = None   # anomaly AUC of that error when y marks anomalies (1) and normal (0)
@@ -85,17 +87,9 @@ def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str =
     s_out, z_out = float(out.quant.scale[0]), int(out.quant.zero_point[0])
     recon = dequantize(outputs, s_out, z_out)
     errors = np.mean((recon - x.reshape(len(x), -1).astype(np.float32)) ** 2, axis=1)
-    auc = None if y is None else roc_auc(errors, np.asarray(y).reshape(-1))
-    return TFLiteScore(task, len(x), None, float(errors.mean()), errors, result.arena_bytes, auc)
-
-
-def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
-    """Area under the ROC curve of `scores` for labels 1 vs 0 (Mann-Whitney, ties halved)."""
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    if len(pos) == 0 or len(neg) == 0:
-        return None
-    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(greater / (len(pos) * len(neg)))
+    found = autoencoder_metrics(errors, y)
+    auc = None if np.isnan(found["auc"]) else found["auc"]
+    return TFLiteScore(task, len(x), None, found["reconstruction_mse"], errors, result.arena_bytes, auc)
 
 
 def _labels(y: np.ndarray, n: int) -> np.ndarray:

@@ -322,8 +322,10 @@ def boards(as_json):
 @cli.command()
 @click.argument("model")
 @click.option("--board", default="mps2-an386", show_default=True, help="Board (see `tinycompress boards`).")
-@click.option("--runtime", default="native", show_default=True, type=click.Choice(["native"]),
-              help="native: ahead-of-time C, no interpreter.")
+@click.option("--runtime", default="native", show_default=True, type=click.Choice(["native", "tflm"]),
+              help="native: ahead-of-time C, no interpreter. tflm: TFLite-Micro's MicroInterpreter "
+                   "with an exact op resolver; `build` needs TFLM_DIR (a TFLite-Micro tree with "
+                   "its library built for the board).")
 @click.option("--data", "data_source", default=None,
               help="Golden inputs from this data set (test split); default: seeded random int8.")
 @click.option("--vectors", default=10, show_default=True, type=click.IntRange(min=1),

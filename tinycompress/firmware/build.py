@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import TinyCompressError
 from .boards import Board, get_board
-from .project import load_project
+from .project import get_runtime, load_project
 
 INSTALL_HINT = ("install it with `sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi` "
                 "(Debian/Ubuntu) or `make toolchain`")
@@ -89,6 +89,7 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
     meta = load_project(project_dir)
     board = get_board(meta["board"])
     check_fit(meta, board, project_dir)
+    make_vars = get_runtime(meta.get("runtime", "native")).make_vars(meta)   # e.g. TFLM_DIR/TFLM_LIB
     require_tool("arm-none-eabi-gcc", "the Arm cross compiler", INSTALL_HINT)
     require_tool("make", "needed to build firmware", "install it with `sudo apt-get install make`")
     size_tool = require_tool("arm-none-eabi-size", "part of the Arm cross toolchain", INSTALL_HINT)
@@ -96,6 +97,7 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
     cmd = ["make", "-C", str(project_dir), f"-j{jobs or min(4, os.cpu_count() or 1)}"]
     if extra_cflags:
         cmd.append(f"EXTRA_CFLAGS={extra_cflags}")
+    cmd += [f"{key}={value}" for key, value in make_vars.items()]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -6,7 +6,9 @@ Layout of a generated project (written whole or not at all):
     project.json        board, model figures, vectors: what `build` and `simulate` read
     model.tflite        the model (simulate --dump-layers re-runs the host interpreter on it)
     golden.npz          the golden inputs and outputs, as the firmware embeds them
-    src/                model.c, model.h (native codegen), runtime sources, main.c, golden.h
+    src/                model.c, model.h (native codegen), runtime sources, main.c, golden.h;
+                        with --runtime tflm: model.cc (MicroInterpreter glue), model.h, model_data.{h,cc}
+    tflm.mk             (tflm runtime) TFLite-Micro include paths and library, from TFLM_DIR
     board/              startup, UART driver, tick counter, linker.ld
 
 Templates and C sources come from firmware/ (installed as tinycompress.csrc).
@@ -17,6 +19,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from string import Template
 
 import numpy as np
@@ -27,7 +30,6 @@ from .boards import Board, get_board
 
 PROJECT_FILE = "project.json"
 DEFAULT_VECTORS = 10
-RUNTIMES = ("native",)
 BOARD_COMMON_SOURCES = ("tc_board.h", "startup.c", "print.c", "exit.c")
 
 
@@ -57,22 +59,36 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = "native", 
     from .. import tflm_host
 
     board_row = get_board(board)
-    if runtime not in RUNTIMES:
-        raise TinyCompressError(f"runtime {runtime!r} is not available; choose one of: "
-                                f"{', '.join(RUNTIMES)}")
+    rt = get_runtime(runtime)
     if vectors < 1:
         raise TinyCompressError(f"--vectors must be at least 1 (got {vectors})")
+    if dump_layers and not rt.layer_dumps:
+        raise TinyCompressError(f"--dump-layers needs per-layer outputs, which the {rt.name} runtime "
+                                "does not give (one Invoke per inference); use --runtime native")
+    rt.make_values(board_row)          # raises when the runtime cannot target this board
     model = read_tflite(tflite_path)
     require_full_int8(model)
-    from .native import check_supported, generate, runtime_sources
+    rt.check(model)
+
+    inputs, source = golden_inputs(model, data, vectors, seed)
+    host = tflm_host.run(model.data, inputs, source=model.source)
+    outputs = [[np.asarray(a, dtype=np.int8) for a in vec] for vec in host.outputs]
+    write_model = rt.writer(model, tflite_path, host)
+    return write_project(out_dir, board_row, write_model, _concat(inputs), _concat(outputs),
+                         model_name=Path(tflite_path).name, model_bytes=model.data,
+                         vector_source=source, dump_layers=dump_layers, opt=opt, runtime=rt.name)
+
+
+def _native_check(model):
+    from .native import check_supported
     problems = check_supported(model)
     if problems:
         raise TinyCompressError(f"{model.source}: the native runtime cannot run {len(problems)} "
                                 "op(s): " + "; ".join(problems))
 
-    inputs, source = golden_inputs(model, data, vectors, seed)
-    host = tflm_host.run(model.data, inputs, source=model.source)
-    outputs = [[np.asarray(a, dtype=np.int8) for a in vec] for vec in host.outputs]
+
+def _native_writer(model, tflite_path, host):
+    from .native import generate, runtime_sources
 
     def write_model(src_dir: Path) -> dict:
         info = generate(model, src_dir)
@@ -83,10 +99,45 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = "native", 
                 "host_arena_bytes": host.arena_bytes,
                 "layers": [{"name": layer.name, "op": layer.op, "macs": int(layer.macs),
                             "output_bytes": int(layer.output_bytes)} for layer in info.layers]}
+    return write_model
 
-    return write_project(out_dir, board_row, write_model, _concat(inputs), _concat(outputs),
-                         model_name=Path(tflite_path).name, model_bytes=model.data,
-                         vector_source=source, dump_layers=dump_layers, opt=opt)
+
+def _tflm(name):   # tflm.py functions, imported when first used
+    def call(*args):
+        from . import tflm
+        return getattr(tflm, name)(*args)
+    return call
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a runtime puts in a project and needs to build it."""
+    name: str
+    description: str
+    makefile: str                   # Makefile template, relative to firmware/
+    check: Callable                 # (model): raises naming the ops it cannot run
+    writer: Callable                # (model, tflite_path, host) -> write_model(src_dir) -> figures
+    make_values: Callable = lambda board: {}   # extra Makefile values, kept in project.json too
+    make_vars: Callable = lambda meta: {}      # make variables at build time; raises if missing
+    project_files: tuple = ()       # copied from firmware/ into the project root
+    layer_dumps: bool = True        # one TC:LAYER per graph op, so --dump-layers works
+
+
+RUNTIMES = {
+    "native": Runtime("native", "ahead-of-time C, no interpreter", "harness/Makefile.tmpl",
+                      _native_check, _native_writer),
+    "tflm": Runtime("tflm", "TFLite-Micro MicroInterpreter; builds against TFLM_DIR",
+                    "tflm/Makefile.tmpl", _tflm("check"), _tflm("writer"),
+                    make_values=_tflm("make_values"), make_vars=_tflm("make_vars"),
+                    project_files=("tflm/tflm.mk",), layer_dumps=False),
+}
+
+
+def get_runtime(name: str) -> Runtime:
+    if name not in RUNTIMES:
+        raise TinyCompressError(f"runtime {name!r} is not available; choose one of: "
+                                f"{', '.join(RUNTIMES)}")
+    return RUNTIMES[name]
 
 
 def golden_inputs(model, data, vectors: int, seed: int = 0):
@@ -128,13 +179,15 @@ def _concat(vectors) -> list:
 
 def write_project(out_dir, board: Board, write_model, inputs: list, outputs: list, *,
                   model_name: str, model_bytes: bytes | None = None, vector_source: str = "",
-                  dump_layers: bool = False, opt: str = "-O2") -> ProjectInfo:
+                  dump_layers: bool = False, opt: str = "-O2", runtime: str = "native") -> ProjectInfo:
     """Write a project whose model sources come from `write_model(src_dir) -> model figures`.
 
     `inputs`/`outputs` are per-vector byte strings (TC_INPUT_BYTES / TC_OUTPUT_BYTES each).
     Split from generate_project so that tests can drive it with a hand-written model.
     """
     root = csrc_root()
+    rt = get_runtime(runtime)
+    extra = rt.make_values(board)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise TinyCompressError(f"{out_dir}: exists and is not a folder; choose another -o")
@@ -154,10 +207,12 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
                 ram_origin=f"0x{board.ram_origin:08X}", ram_size=f"0x{board.ram_size:X}",
                 stack_size=f"0x{board.stack_size:X}")
         defines = ["-DTC_LAYER_HOOK"] + (["-DTC_DUMP_LAYERS"] if dump_layers else [])
-        _render(root / "harness" / "Makefile.tmpl", tmp / "Makefile", model=model_name,
+        _render(root / rt.makefile, tmp / "Makefile", model=model_name,
                 board=board.name, cpu=board.cpu, opt=opt, semihost=int(board.semihosting),
                 cpu_flags=" ".join(board.cflags), uart_base=f"0x{board.uart_base:08X}u",
-                defines=" ".join(defines))
+                defines=" ".join(defines), **extra)
+        for rel in rt.project_files:
+            shutil.copy2(root / rel, tmp / Path(rel).name)
         if board.renode_platform:
             _write_renode(root, tmp / "renode", board, model_name, len(inputs))
         if model_bytes is not None:
@@ -165,7 +220,7 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
         np.savez(tmp / "golden.npz",
                  inputs=np.frombuffer(b"".join(inputs), np.int8).reshape(len(inputs), -1),
                  outputs=np.frombuffer(b"".join(outputs), np.int8).reshape(len(outputs), -1))
-        meta = {"board": board.name, "model": model_name, "runtime": "native",
+        meta = {"board": board.name, "model": model_name, "runtime": rt.name, **extra,
                 "vectors": len(inputs), "vector_source": vector_source,
                 "dump_layers": bool(dump_layers), "input_bytes": len(inputs[0]),
                 "output_bytes": len(outputs[0]), "golden_bytes": sum(map(len, inputs + outputs)),

@@ -1,0 +1,287 @@
+"""The TFLite-Micro runtime of a firmware project: the golden-vector harness over MicroInterpreter.
+
+The project holds no TFLM code. Its glue (src/model.cc, from firmware/tflm/model.cc.tmpl)
+implements the harness's model.h API over tflite::MicroInterpreter with a
+MicroMutableOpResolver<N> that registers exactly the model's ops, and builds against a
+TFLite-Micro tree and library the user supplies (TFLM_DIR, see firmware/tflm/tflm.mk).
+
+The resolver is a table (TFLM builtin op name -> MicroMutableOpResolver method), read from
+TFLM's micro_mutable_op_resolver.h; every op in it is one the tflite-micro wheel registers
+(opinfo.TFLM_BUILTIN_OPS).
+"""
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from ..errors import TinyCompressError
+
+# Builtin op -> the MicroMutableOpResolver method that registers it. Most are the op name in
+# CamelCase; the irregular ones (AddBatchMatMul, AddCumSum, AddPadV2, AddL2Pool2D, AddSvdf,
+# AddUnidirectionalSequenceLSTM...) are why this is a table and not a rule.
+RESOLVER_METHODS = {
+    "ABS": "AddAbs",
+    "ADD": "AddAdd",
+    "ADD_N": "AddAddN",
+    "ARG_MAX": "AddArgMax",
+    "ARG_MIN": "AddArgMin",
+    "ASSIGN_VARIABLE": "AddAssignVariable",
+    "AVERAGE_POOL_2D": "AddAveragePool2D",
+    "BATCH_MATMUL": "AddBatchMatMul",
+    "BATCH_TO_SPACE_ND": "AddBatchToSpaceNd",
+    "BROADCAST_ARGS": "AddBroadcastArgs",
+    "BROADCAST_TO": "AddBroadcastTo",
+    "CALL_ONCE": "AddCallOnce",
+    "CAST": "AddCast",
+    "CEIL": "AddCeil",
+    "CONCATENATION": "AddConcatenation",
+    "CONV_2D": "AddConv2D",
+    "COS": "AddCos",
+    "CUMSUM": "AddCumSum",
+    "DEPTH_TO_SPACE": "AddDepthToSpace",
+    "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D",
+    "DEQUANTIZE": "AddDequantize",
+    "DIV": "AddDiv",
+    "DYNAMIC_UPDATE_SLICE": "AddDynamicUpdateSlice",
+    "ELU": "AddElu",
+    "EMBEDDING_LOOKUP": "AddEmbeddingLookup",
+    "EQUAL": "AddEqual",
+    "EXP": "AddExp",
+    "EXPAND_DIMS": "AddExpandDims",
+    "FILL": "AddFill",
+    "FLOOR": "AddFloor",
+    "FLOOR_DIV": "AddFloorDiv",
+    "FLOOR_MOD": "AddFloorMod",
+    "FULLY_CONNECTED": "AddFullyConnected",
+    "GATHER": "AddGather",
+    "GATHER_ND": "AddGatherNd",
+    "GREATER": "AddGreater",
+    "GREATER_EQUAL": "AddGreaterEqual",
+    "HARD_SWISH": "AddHardSwish",
+    "IF": "AddIf",
+    "L2_NORMALIZATION": "AddL2Normalization",
+    "L2_POOL_2D": "AddL2Pool2D",
+    "LEAKY_RELU": "AddLeakyRelu",
+    "LESS": "AddLess",
+    "LESS_EQUAL": "AddLessEqual",
+    "LOG": "AddLog",
+    "LOGICAL_AND": "AddLogicalAnd",
+    "LOGICAL_NOT": "AddLogicalNot",
+    "LOGICAL_OR": "AddLogicalOr",
+    "LOGISTIC": "AddLogistic",
+    "LOG_SOFTMAX": "AddLogSoftmax",
+    "MAXIMUM": "AddMaximum",
+    "MAX_POOL_2D": "AddMaxPool2D",
+    "MEAN": "AddMean",
+    "MINIMUM": "AddMinimum",
+    "MIRROR_PAD": "AddMirrorPad",
+    "MUL": "AddMul",
+    "NEG": "AddNeg",
+    "NOT_EQUAL": "AddNotEqual",
+    "PACK": "AddPack",
+    "PAD": "AddPad",
+    "PADV2": "AddPadV2",
+    "PRELU": "AddPrelu",
+    "QUANTIZE": "AddQuantize",
+    "READ_VARIABLE": "AddReadVariable",
+    "REDUCE_ALL": "AddReduceAll",
+    "REDUCE_MAX": "AddReduceMax",
+    "REDUCE_MIN": "AddReduceMin",
+    "RELU": "AddRelu",
+    "RELU6": "AddRelu6",
+    "RESHAPE": "AddReshape",
+    "RESIZE_BILINEAR": "AddResizeBilinear",
+    "RESIZE_NEAREST_NEIGHBOR": "AddResizeNearestNeighbor",
+    "REVERSE_V2": "AddReverseV2",
+    "ROUND": "AddRound",
+    "RSQRT": "AddRsqrt",
+    "SELECT_V2": "AddSelectV2",
+    "SHAPE": "AddShape",
+    "SIN": "AddSin",
+    "SLICE": "AddSlice",
+    "SOFTMAX": "AddSoftmax",
+    "SPACE_TO_BATCH_ND": "AddSpaceToBatchNd",
+    "SPACE_TO_DEPTH": "AddSpaceToDepth",
+    "SPLIT": "AddSplit",
+    "SPLIT_V": "AddSplitV",
+    "SQRT": "AddSqrt",
+    "SQUARE": "AddSquare",
+    "SQUARED_DIFFERENCE": "AddSquaredDifference",
+    "SQUEEZE": "AddSqueeze",
+    "STRIDED_SLICE": "AddStridedSlice",
+    "SUB": "AddSub",
+    "SUM": "AddSum",
+    "SVDF": "AddSvdf",
+    "TANH": "AddTanh",
+    "TRANSPOSE": "AddTranspose",
+    "TRANSPOSE_CONV": "AddTransposeConv",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "AddUnidirectionalSequenceLSTM",
+    "UNPACK": "AddUnpack",
+    "VAR_HANDLE": "AddVarHandle",
+    "WHILE": "AddWhile",
+    "ZEROS_LIKE": "AddZerosLike",
+}
+
+# Board (cpu, fpu) -> TARGET_ARCH of TFLM's cortex_m_generic target, whose float ABI matches
+# the board's compiler flags (boards.CPU_FLAGS): a library for another ABI does not link.
+TFLM_ARCHS = {
+    ("cortex-m0", None): "cortex-m0",
+    ("cortex-m0plus", None): "cortex-m0plus",
+    ("cortex-m3", None): "cortex-m3",
+    ("cortex-m4", None): "cortex-m4",
+    ("cortex-m4", "fpv4-sp-d16"): "cortex-m4+fp",
+    ("cortex-m7", "fpv5-d16"): "cortex-m7+fp",
+    ("cortex-m33", "fpv5-sp-d16"): "cortex-m33",
+    ("cortex-m55", "mve-fp"): "cortex-m55",
+}
+
+LIB_NAME = "libtensorflow-microlite.a"
+HEADER = "tensorflow/lite/micro/micro_interpreter.h"
+GEN_DIR = "tensorflow/lite/micro/tools/make/gen"
+# Where a library may sit under TFLM_DIR, in search order ({arch}: TFLM_ARCHS). TFLM's own
+# Makefile writes gen/<target>_<arch>_<build type>[_<kernels>][_<toolchain>]/lib/.
+LIB_PATTERNS = (f"lib/{LIB_NAME}", LIB_NAME, GEN_DIR + "/cortex_m_generic_{arch}_*/lib/" + LIB_NAME)
+
+ARENA_MARGIN_MIN = 1024          # bytes added to the host arena, at least
+ARENA_MARGIN_FRACTION = 8        # ... or 1/8 of it, whichever is more
+ARENA_ALIGN = 16
+
+
+def tflm_arch(board) -> str:
+    arch = TFLM_ARCHS.get((board.cpu, board.fpu))
+    if arch is None:
+        raise TinyCompressError(f"board {board.name}: no TFLite-Micro cortex_m_generic target for "
+                                f"{board.cpu} with FPU {board.fpu}; use --runtime native")
+    return arch
+
+
+def build_hint(arch: str) -> str:
+    return ("build TFLite-Micro for this board in a tflite-micro checkout with `make -f "
+            "tensorflow/lite/micro/tools/make/Makefile TARGET=cortex_m_generic "
+            f"TARGET_ARCH={arch} BUILD_TYPE=release [OPTIMIZED_KERNEL_DIR=cmsis_nn] microlite`, then "
+            "set TFLM_DIR to that checkout (or TFLM_LIB to the .a it wrote under "
+            f"{GEN_DIR}/)")
+
+
+@dataclass(frozen=True)
+class ResolverOp:
+    op: str             # builtin op name, e.g. CONV_2D
+    method: str         # MicroMutableOpResolver method, e.g. AddConv2D
+    first_index: int    # index of the first operator that uses it
+
+
+def resolver_ops(model) -> list:
+    """The model's distinct ops in order of first use, each with its resolver method.
+
+    Raises naming every op (with its operator index and layer) that the table lacks."""
+    ops, missing = {}, []
+    for op in model.operators:
+        method = RESOLVER_METHODS.get(op.op)
+        if method is None:
+            missing.append(f"op {op.index} {op.op} ({model.layer_name(op)!r})")
+        elif op.op not in ops:
+            ops[op.op] = ResolverOp(op.op, method, op.index)
+    if missing:
+        raise TinyCompressError(
+            f"{model.source}: the TFLite-Micro runtime has no resolver entry for "
+            f"{len(missing)} op(s): " + "; ".join(missing) + "; TFLite-Micro cannot run them "
+            "(replace those layers, or use --runtime native where it supports them)")
+    return list(ops.values())
+
+
+def arena_bytes(host_arena: int) -> int:
+    """The device arena: the host interpreter's measured arena plus a margin, 16-aligned.
+    The host (64-bit) arena is an upper bound of a 32-bit target's in practice: on the six
+    baseline models it exceeded TFLM's own arena_used_bytes() on mps2-an386 by 0.9-3 kB."""
+    size = host_arena + max(ARENA_MARGIN_MIN, host_arena // ARENA_MARGIN_FRACTION)
+    return -(-size // ARENA_ALIGN) * ARENA_ALIGN
+
+
+def _csrc() -> Path:
+    from .. import csrc
+    return csrc.ROOT / "tflm"
+
+
+def check(model):
+    resolver_ops(model)
+
+
+def writer(model, tflite_path, host):
+    """write_model(src_dir) -> figures, for project.write_project."""
+    from .. import opinfo
+    from ..export import export_c
+
+    ops = resolver_ops(model)
+    if host.arena_bytes is None:
+        raise TinyCompressError(f"{model.source}: the TFLM host interpreter reported no arena "
+                                "size; cannot size the device arena")
+    arena = arena_bytes(int(host.arena_bytes))
+    in_sizes = [t.nbytes for t in model.input_tensors]
+    out_sizes = [t.nbytes for t in model.output_tensors]
+    macs = sum(opinfo.macs(model, op) for op in model.operators)
+
+    def write_model(src: Path) -> dict:
+        export_c(tflite_path, src / "model_data.h", name="tc_model_data", source=True)
+        values = dict(source=Path(tflite_path).name, num_ops=len(ops), arena_bytes=arena,
+                      host_arena=int(host.arena_bytes), input_bytes=sum(in_sizes),
+                      output_bytes=sum(out_sizes), macs=macs, layer_name="tflm_invoke",
+                      num_inputs=len(in_sizes), num_outputs=len(out_sizes),
+                      input_sizes=", ".join(f"{n}u" for n in in_sizes),
+                      output_sizes=", ".join(f"{n}u" for n in out_sizes),
+                      op_list=", ".join(o.op for o in ops),
+                      add_ops="\n".join(f"    if (resolver.{o.method}() != kTfLiteOk) {{\n"
+                                        f"        return fail(\"{o.method} ({o.op}) failed\", 2);\n"
+                                        "    }" for o in ops))
+        for name in ("model.h", "model.cc"):
+            template = Template((_csrc() / f"{name}.tmpl").read_text())
+            (src / name).write_text(template.substitute(values))
+        return {"arena_bytes": arena, "weight_bytes": len(model.data), "macs": int(macs),
+                "io_bytes": sum(in_sizes) + sum(out_sizes), "host_arena_bytes": int(host.arena_bytes),
+                "tflm_ops": [{"op": o.op, "method": o.method} for o in ops],
+                "layers": [{"name": "tflm_invoke", "op": "TFLM", "macs": int(macs),
+                            "output_bytes": sum(out_sizes)}]}
+    return write_model
+
+
+def make_values(board) -> dict:
+    return {"tflm_arch": tflm_arch(board)}
+
+
+def find_library(tflm_dir: str, arch: str) -> str:
+    """The libtensorflow-microlite.a under `tflm_dir` for `arch` (LIB_PATTERNS order)."""
+    for pattern in LIB_PATTERNS:
+        found = sorted(glob.glob(os.path.join(glob.escape(tflm_dir), pattern.format(arch=glob.escape(arch)))))
+        if len(found) > 1:
+            raise TinyCompressError(f"TFLM_DIR={tflm_dir}: {len(found)} TFLite-Micro libraries for "
+                                    f"{arch}: {', '.join(found)}; set TFLM_LIB to the one to link")
+        if found:
+            return found[0]
+    return ""
+
+
+def make_vars(meta: dict, environ=None) -> dict:
+    """TFLM_DIR and TFLM_LIB for make, from the environment; raises before any make runs
+    when they are missing, with what to set and how to build TFLite-Micro."""
+    environ = os.environ if environ is None else environ
+    arch = meta.get("tflm_arch") or "cortex-m4+fp"
+    tflm_dir = environ.get("TFLM_DIR", "").strip()
+    tflm_lib = environ.get("TFLM_LIB", "").strip()
+    if not tflm_dir:
+        raise TinyCompressError(f"this project uses the TFLite-Micro runtime and TFLM_DIR is not set: "
+                                f"set TFLM_DIR to a TFLite-Micro tree with its library; {build_hint(arch)}")
+    if not os.path.isfile(os.path.join(tflm_dir, HEADER)):
+        raise TinyCompressError(f"TFLM_DIR={tflm_dir}: no {HEADER} there; TFLM_DIR must be the root "
+                                f"of a tflite-micro checkout (or exported tree); {build_hint(arch)}")
+    if tflm_lib:
+        if not os.path.isfile(tflm_lib):
+            raise TinyCompressError(f"TFLM_LIB={tflm_lib}: no such file; {build_hint(arch)}")
+    else:
+        tflm_lib = find_library(tflm_dir, arch)
+        if not tflm_lib:
+            raise TinyCompressError(f"TFLM_DIR={tflm_dir}: no {LIB_NAME} for {arch} (looked in "
+                                    + ", ".join(p.format(arch=arch) for p in LIB_PATTERNS)
+                                    + f"); {build_hint(arch)}")
+    return {"TFLM_DIR": tflm_dir, "TFLM_LIB": tflm_lib}

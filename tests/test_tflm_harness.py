@@ -199,6 +199,7 @@ def test_makefile_stops_without_tflm_and_compiles_the_harness_side(tflm_project,
     assert proc.returncode != 0
     assert "TFLM_DIR is not set" in proc.stderr and "TARGET_ARCH=cortex-m4+fp" in proc.stderr
     assert not (project / "build" / "src" / "model.o").exists()
+    assert "src/main.c" in proc.stdout        # the default goal is the firmware, not tflm-check
     proc = subprocess.run(["make", "-C", str(project), "build/src/main.o", "build/src/model_data.o",
                            "EXTRA_CFLAGS=-Werror"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

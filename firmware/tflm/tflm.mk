@@ -16,8 +16,9 @@
 # TFLM_LIB names the library directly; needed when several are found.
 #
 # The library must be built for the board's CPU and float ABI (TARGET_ARCH above). The glue
-# is compiled with TF_LITE_STATIC_MEMORY (as every TFLM build is) and with
-# TF_LITE_STRIP_ERROR_STRINGS, which links against release and default libraries alike.
+# is compiled with TF_LITE_STATIC_MEMORY and -funsigned-char (as TFLM's cortex_m_generic build
+# is) and with TF_LITE_STRIP_ERROR_STRINGS, which links against release and default libraries
+# alike (a release library has no MicroPrintf; the glue then calls none).
 
 TFLM_DIR ?=
 TFLM_LIB ?=
@@ -28,7 +29,10 @@ TFLM_INCLUDES := $(if $(strip $(TFLM_DIR)),-I$(TFLM_DIR) \
                  -I$(TFLM_DOWNLOADS)/flatbuffers/include -I$(TFLM_DOWNLOADS)/gemmlowp -I$(TFLM_DOWNLOADS)/ruy \
                  -I$(TFLM_DIR)/third_party/flatbuffers/include -I$(TFLM_DIR)/third_party/gemmlowp \
                  -I$(TFLM_DIR)/third_party/ruy)
-TFLM_DEFINES := -DTF_LITE_STATIC_MEMORY -DTF_LITE_STRIP_ERROR_STRINGS -DTC_TFLM_EARLY_SETUP
+# As TFLM's cortex_m_generic target compiles the library (its headers' inline code must agree),
+# plus the glue's own switches (TC_*).
+TFLM_DEFINES := -DTF_LITE_STATIC_MEMORY -DTF_LITE_STRIP_ERROR_STRINGS -DTF_LITE_MCU_DEBUG_LOG \
+                -funsigned-char -DTC_TFLM_EARLY_SETUP
 ifeq ($(TFLM_DEBUG_LOG),1)
 TFLM_DEFINES += -DTC_TFLM_DEBUG_LOG
 endif

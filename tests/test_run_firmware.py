@@ -93,7 +93,7 @@ def test_run_deploys_to_qemu_and_reports_instructions_per_layer(run_cli, tiny_cl
     (("timeout = 60", 'timeout = "1m"'), "key 'timeout' must be float"),
     (('board = "mps2-an386"', 'board = "arduino"'), "unknown board 'arduino'"),
     (('opt = "O2"', 'opt = "-O9"'), "key 'opt'"),
-    (("vectors = 2", 'vectors = 2\nruntime = "tflm"'), "key 'runtime'"),
+    (("vectors = 2", 'vectors = 2\nruntime = "cmsis"'), "key 'runtime'"),
     (("vectors = 2", "vectors = 0"), "key 'vectors' must be at least 1"),
 ])
 def test_firmware_section_bad_keys_are_named(tmp_path, edit, match):
@@ -132,6 +132,19 @@ def test_missing_toolchain_fails_before_the_run_with_the_install_command(tmp_pat
     (tmp_path / "tiny.h5").touch()       # never loaded: the check comes first
     out = tmp_path / "out"
     with pytest.raises(TinyCompressError, match=f"{missing} not found.*{hint}"):
+        run_recipe(load_recipe(path), out)
+    assert not out.exists()
+
+
+@requires_arm_gcc
+def test_tflm_runtime_without_tflm_dir_fails_before_the_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("TFLM_DIR", raising=False)
+    monkeypatch.delenv("TFLM_LIB", raising=False)
+    path = tmp_path / "recipe.toml"
+    path.write_text(RECIPE.replace('board = "mps2-an386"', 'board = "mps2-an386"\nruntime = "tflm"'))
+    (tmp_path / "tiny.h5").touch()       # never loaded: the check comes first
+    out = tmp_path / "out"
+    with pytest.raises(TinyCompressError, match="TFLM_DIR is not set"):
         run_recipe(load_recipe(path), out)
     assert not out.exists()
 

@@ -62,6 +62,12 @@ def check_tools(recipe):
     require_tool("arm-none-eabi-gcc", "the Arm cross compiler, needed by [firmware]", INSTALL_HINT)
     require_tool("arm-none-eabi-size", "part of the Arm cross toolchain", INSTALL_HINT)
     require_tool("make", "needed to build firmware", "install it with `sudo apt-get install make`")
+    # A runtime that needs outside sources (TFLM_DIR) says so now, not after training.
+    from .firmware.boards import get_board
+    from .firmware.project import get_runtime
+    board = get_board(recipe.firmware.board)
+    runtime = get_runtime(recipe.firmware.runtime)
+    runtime.make_vars(runtime.make_values(board))
     if recipe.firmware.simulate:
         from .simulate.qemu import INSTALL_HINT as QEMU_HINT
         require_tool("qemu-system-arm", "the Arm system emulator, needed by [firmware] "
@@ -209,13 +215,18 @@ def summary_lines(fw: dict) -> list:
     return out
 
 
+def _runtime_description(name) -> str:
+    from .firmware.project import RUNTIMES
+    return RUNTIMES[name].description if name in RUNTIMES else "unknown runtime"
+
+
 def render_markdown(fw: dict) -> list:
     """The report.md section for the firmware steps (lines)."""
     from .firmware.build import FLASH_SECTIONS, RAM_SECTIONS
     gen, b, sim = fw.get("generate") or {}, fw.get("build"), fw.get("simulate")
     lines = [f"## Firmware on {fw.get('board')}", "",
              f"{fw.get('cpu')}{' + ' + fw['fpu'] if fw.get('fpu') else ''}, "
-             f"{fw.get('runtime')} runtime (ahead-of-time C, no interpreter), "
+             f"{fw.get('runtime')} runtime ({_runtime_description(fw.get('runtime'))}), "
              f"arm-none-eabi-gcc {fw.get('opt')}; project folder `{fw.get('project')}/`.", "",
              f"**{verdict(fw)}**" + (" against the TFLM host interpreter, in QEMU "
                                      "(`-icount shift=0`)." if sim else ""), ""]

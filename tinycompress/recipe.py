@@ -302,7 +302,14 @@ def _row_from_stage(report, model) -> StageRow:
     return StageRow(stage=report.stage, metric=metric, value=metrics.get(metric),
                     params=report.params, sparsity=report.sparsity,
                     max_unique=report.max_unique, bytes=size, gzip_bytes=gz,
-                    note="; ".join(report.warnings))
+                    note=_note(report.warnings))
+
+
+def _note(warnings) -> str:
+    """A table cell: a few warnings in full, many as a count (the report lists them all under Warnings)."""
+    if len(warnings) <= 2:
+        return "; ".join(warnings)
+    return f"{len(warnings)} warnings, e.g. {warnings[0]} (see Warnings below)"
 
 
 def _save(ctx, model, name):

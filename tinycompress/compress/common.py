@@ -1,12 +1,10 @@
 """What every compression stage shares: the StageReport, layer selection with warnings for
 layers a stage cannot handle, cloning with per-layer wrapping, and the evaluation after a stage."""
-import logging
 import time
 from dataclasses import asdict, dataclass, field, fields
 
 from ..errors import TinyCompressError
 
-log = logging.getLogger("tinycompress")
 
 # Built-in layers that hold nothing a stage compresses and need no warning.
 NEUTRAL_LAYERS = {
@@ -89,9 +87,7 @@ def select_layers(model, stage, supports, skip=(), min_kernel=1):
                             f"{kernel_size(layer)} weights, fewer than {min_kernel}")
             continue
         chosen.append(layer.name)
-    for w in warnings:
-        log.warning(w)
-    return chosen, warnings
+    return chosen, warnings   # the caller shows them (StageReport.warnings)
 
 
 def _is_builtin(layer):

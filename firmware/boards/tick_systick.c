@@ -25,7 +25,9 @@ void tc_ticks_init(void)
     SYST_CVR = 0u;
     wraps = 0u;
     SYST_CSR = 7u;                 /* processor clock, interrupt, enable */
-    while (SYST_CVR == 0u) {
+    /* Bounded: a core without SysTick (the nRF51's M0 has none) reads 0 forever; then the
+     * firmware still runs and checks its vectors, and every tick count reads 0. */
+    for (uint32_t polls = 0u; SYST_CVR == 0u && polls < 1000000u; polls++) {
     }
 }
 

@@ -114,7 +114,8 @@ _STM32F405_ENERGY = ("STM32F405 datasheet: about 46 mA typical at 168 MHz, 3.3 V
                      "flash, peripherals off -> 0.9 nJ/cycle")
 
 BOARDS_LIST = (
-    Board("microbit", "BBC micro:bit v1, nRF51822 (Cortex-M0, 16 MHz)",
+    Board("microbit", "BBC micro:bit v1, nRF51822 (Cortex-M0, 16 MHz; no SysTick on the "
+          "real chip: tick counts read 0 there, QEMU emulates one)",
           "cortex-m0", None, 0x00000000, 256 * KiB, 0x20000000, 16 * KiB,
           "nrf51-uart", 0x40002000, "systick", 16_000_000,
           "microbit", "microbit.repl", "nrf51",

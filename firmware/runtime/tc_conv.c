@@ -50,12 +50,9 @@ static const int8_t *patch(const tc_conv2d_params *p, const int8_t *img, int32_t
 
 void tc_conv2d_s8(const tc_conv2d_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch) {
     const int32_t k = p->k_h * p->k_w * p->in_c;
-    const int32_t words = 2 * ((k + 3) >> 2);           /* packed int32 words per channel pair */
-    const int32_t pairs = (p->out_c + 1) >> 1;
     const int32_t npix = p->out_h * p->out_w;
     int8_t *col_a = (int8_t *)(((uintptr_t)scratch + 3u) & ~(uintptr_t)3u);
     int8_t *col_b = col_a + ((k + 3) & ~3);
-    const int32_t zp = p->output_zp, lo = p->act_min, hi = p->act_max;
 
     for (int32_t n = 0; n < p->batches; n++) {
         const int8_t *img = in[0] + n * p->in_h * p->in_w * p->in_c;
@@ -64,31 +61,12 @@ void tc_conv2d_s8(const tc_conv2d_params *p, const int8_t *const *in, int8_t *ou
         for (; pix + 1 < npix; pix += 2) {
             const int8_t *a = patch(p, img, pix, col_a);
             const int8_t *b = patch(p, img, pix + 1, col_b);
-            int8_t *oa = o + pix * p->out_c, *ob = oa + p->out_c;
-            const int32_t *w = p->weights;
-            for (int32_t c = 0; c < 2 * pairs; c += 2, w += words) {
-                int32_t acc[4] = {p->bias[c], p->bias[c + 1], p->bias[c], p->bias[c + 1]};
-                tc_mac_2x2(a, b, w, k, acc);
-                oa[c] = tc_output_s8(acc[0], p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
-                ob[c] = tc_output_s8(acc[2], p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
-                if (c + 1 < p->out_c) {
-                    oa[c + 1] = tc_output_s8(acc[1], p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
-                    ob[c + 1] = tc_output_s8(acc[3], p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
-                }
-            }
+            int8_t *oa = o + pix * p->out_c;
+            tc_rows_s8(2, a, b, oa, oa + p->out_c, p->weights, p->bias, k, p->out_c, &p->rq);
         }
         if (pix < npix) {   /* odd pixel count: the last one alone */
-            const int8_t *a = patch(p, img, pix, col_a);
-            int8_t *oa = o + pix * p->out_c;
-            const int32_t *w = p->weights;
-            for (int32_t c = 0; c < 2 * pairs; c += 2, w += words) {
-                int32_t acc[2] = {p->bias[c], p->bias[c + 1]};
-                tc_mac_1x2(a, w, k, acc);
-                oa[c] = tc_output_s8(acc[0], p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
-                if (c + 1 < p->out_c) {
-                    oa[c + 1] = tc_output_s8(acc[1], p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
-                }
-            }
+            tc_rows_s8(1, patch(p, img, pix, col_a), NULL, o + pix * p->out_c, NULL, p->weights, p->bias, k,
+                       p->out_c, &p->rq);
         }
     }
 }

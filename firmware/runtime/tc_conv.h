@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "tc_mac.h"
+
 typedef struct {
     int32_t batches;
     int32_t in_h, in_w, in_c;
@@ -14,14 +16,9 @@ typedef struct {
     int32_t pad_top, pad_left;   /* TFLM's padding offsets (the extra row/column goes last) */
     int32_t direct;              /* 1: a patch is one input pixel (1x1 kernel), no im2col copy */
     int32_t input_zp;            /* the value out-of-image taps read */
-    int32_t output_zp;
-    int32_t act_min, act_max;    /* fused activation range, output zero point included */
     const int32_t *weights;      /* channel-pair packed, see tc_mac.h */
     const int32_t *bias;         /* bias - input_zp * sum(weights), per channel, padded to even */
-    const int32_t *multiplier;   /* per channel, padded to even */
-    const int32_t *shift;        /* per channel, padded to even; > 0 is a left shift */
-    const int64_t *rounding;     /* NULL, or 2^30 + 2^(30+r) per channel when every channel
-                                    shifts right by r >= 1 (see tc_mac.h) */
+    tc_requant rq;               /* per-channel arrays padded to even */
 } tc_conv2d_params;
 
 /* scratch: 2 * ((k_h * k_w * in_c + 3) & ~3) + 4 bytes unless direct (then none). */

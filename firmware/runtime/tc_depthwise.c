@@ -22,11 +22,11 @@ static void quad(const tc_depthwise_conv2d_params *p, const int8_t *const *taps,
         s1 = tc_smlabb(x13, k13, s1);
         s3 = tc_smlatt(x13, k13, s3);
     }
-    const int32_t zp = p->output_zp, lo = p->act_min, hi = p->act_max;
-    o[c] = tc_output_s8(s0, p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
-    o[c + 1] = tc_output_s8(s1, p->multiplier, p->shift, p->rounding, c + 1, zp, lo, hi);
-    o[c + 2] = tc_output_s8(s2, p->multiplier, p->shift, p->rounding, c + 2, zp, lo, hi);
-    o[c + 3] = tc_output_s8(s3, p->multiplier, p->shift, p->rounding, c + 3, zp, lo, hi);
+    const tc_requant rq = p->rq;    /* a copy: stays in registers across the int8 stores */
+    o[c] = tc_output_s8(s0, &rq, c);
+    o[c + 1] = tc_output_s8(s1, &rq, c + 1);
+    o[c + 2] = tc_output_s8(s2, &rq, c + 2);
+    o[c + 3] = tc_output_s8(s3, &rq, c + 3);
 }
 #endif
 
@@ -37,7 +37,6 @@ void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *c
     const int8_t **taps = (const int8_t **)(((uintptr_t)scratch + 7u) & ~(uintptr_t)7u);
     int8_t *zrow = (int8_t *)(taps + ntaps);
     memset(zrow, p->input_zp, (size_t)p->in_c);
-    const int32_t zp = p->output_zp, lo = p->act_min, hi = p->act_max;
 
     for (int32_t n = 0; n < p->batches; n++) {
         const int8_t *img = in[0] + n * p->in_h * p->in_w * p->in_c;
@@ -70,7 +69,7 @@ void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *c
                     for (int32_t u = 0; u < ntaps; u++, w += oc_n) {
                         acc += taps[u][ic] * *w;
                     }
-                    o[c] = tc_output_s8(acc, p->multiplier, p->shift, p->rounding, c, zp, lo, hi);
+                    o[c] = tc_output_s8(acc, &p->rq, c);
                 }
             }
         }

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "tc_mac.h"
+
 typedef struct {
     int32_t batches;
     int32_t in_h, in_w, in_c;
@@ -14,14 +16,9 @@ typedef struct {
     int32_t dil_h, dil_w;
     int32_t pad_top, pad_left;
     int32_t input_zp;             /* the value out-of-image taps read */
-    int32_t output_zp;
-    int32_t act_min, act_max;
     const int8_t *weights;        /* TFLite layout [k_h][k_w][out_c] */
     const int32_t *bias;          /* bias - input_zp * sum over taps of weights, per channel */
-    const int32_t *multiplier;
-    const int32_t *shift;
-    const int64_t *rounding;     /* NULL, or 2^30 + 2^(30+r) per channel when every channel
-                                    shifts right by r >= 1 (see tc_mac.h) */
+    tc_requant rq;
 } tc_depthwise_conv2d_params;
 
 /* scratch: in_c + 8 * k_h * k_w + 8 bytes (a row of input_zp and one pointer per tap). */

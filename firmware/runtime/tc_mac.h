@@ -1,4 +1,5 @@
-/* tinycompress native runtime: int8 dot-product cores shared by CONV_2D and FULLY_CONNECTED.
+/* tinycompress native runtime: int8 dot-product cores shared by CONV_2D and FULLY_CONNECTED,
+ * and the per-channel output requantization they share with DEPTHWISE_CONV_2D.
  *
  * Weights are packed at generation time (tinycompress/firmware/native/ops/packing.py) in
  * channel pairs: for each pair (c, c+1) and each group of 4 taps, one 32-bit word of
@@ -88,14 +89,24 @@ TC_INLINE int32_t tc_requantize_rounded(int32_t x, int32_t multiplier, int64_t r
     return (int32_t)(p >> 32) >> ~shift;
 }
 
+/* Per-channel requantization of int32 accumulators to int8, embedded as `rq` in the
+ * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED parameter structs. */
+typedef struct {
+    int32_t output_zp;
+    int32_t act_min, act_max;    /* fused activation range, output zero point included */
+    const int32_t *multiplier;   /* per channel (padded to even for the channel-pair kernels) */
+    const int32_t *shift;        /* per channel; > 0 is a left shift */
+    const int64_t *rounding;     /* NULL, or 2^30 + 2^(30+r) per channel when every channel
+                                    shifts right by r >= 1 (tc_requantize_rounded) */
+} tc_requant;
+
 /* Requantize channel c's accumulator to int8: scale, add the output zero point, clamp to
- * the fused activation's range (TFLM's order of operations). */
-TC_INLINE int8_t tc_output_s8(int32_t acc, const int32_t *multiplier, const int32_t *shift,
-                              const int64_t *rounding, int32_t c, int32_t zero_point,
-                              int32_t act_min, int32_t act_max) {
-    const int32_t v = rounding ? tc_requantize_rounded(acc, multiplier[c], rounding[c], shift[c])
-                               : tc_requantize_fast(acc, multiplier[c], shift[c]);
-    return (int8_t)tc_clamp(v + zero_point, act_min, act_max);
+ * the fused activation's range (TFLM's order of operations). Callers pass a local copy of
+ * the struct so its fields stay in registers across the int8 stores (which may alias). */
+TC_INLINE int8_t tc_output_s8(int32_t acc, const tc_requant *q, int32_t c) {
+    const int32_t v = q->rounding ? tc_requantize_rounded(acc, q->multiplier[c], q->rounding[c], q->shift[c])
+                                  : tc_requantize_fast(acc, q->multiplier[c], q->shift[c]);
+    return (int8_t)tc_clamp(v + q->output_zp, q->act_min, q->act_max);
 }
 
 /* Tail (k % 4 taps) of the packed word pair at w: the padding bytes are never read. */
@@ -187,6 +198,35 @@ TC_INLINE void tc_mac_1x2(const int8_t *a, const int32_t *w, int32_t k, int32_t 
     tc_mac_tail(a, w, k & 3, &s0, &s1);
     acc[0] = s0;
     acc[1] = s1;
+}
+
+/* Rows a and b (k taps each) against every channel pair of the packed weights w:
+ * oa[c] = requantized (bias[c] + a.w_c), ob[c] likewise; rows == 1: row a alone (b, ob
+ * unused). rows is a constant at every call site, so its branches fold away. The same
+ * loop serves CONV_2D (two output pixels) and FULLY_CONNECTED (two batch rows). */
+TC_INLINE void tc_rows_s8(int32_t rows, const int8_t *a, const int8_t *b, int8_t *oa, int8_t *ob,
+                          const int32_t *w, const int32_t *bias, int32_t k, int32_t out_c,
+                          const tc_requant *q) {
+    const tc_requant rq = *q;
+    const int32_t words = 2 * ((k + 3) >> 2);           /* packed int32 words per channel pair */
+    for (int32_t c = 0; c < out_c; c += 2, w += words) {
+        int32_t acc[4] = {bias[c], bias[c + 1], bias[c], bias[c + 1]};
+        if (rows == 2) {
+            tc_mac_2x2(a, b, w, k, acc);
+        } else {
+            tc_mac_1x2(a, w, k, acc);
+        }
+        oa[c] = tc_output_s8(acc[0], &rq, c);
+        if (rows == 2) {
+            ob[c] = tc_output_s8(acc[2], &rq, c);
+        }
+        if (c + 1 < out_c) {
+            oa[c + 1] = tc_output_s8(acc[1], &rq, c + 1);
+            if (rows == 2) {
+                ob[c + 1] = tc_output_s8(acc[3], &rq, c + 1);
+            }
+        }
+    }
 }
 
 #endif /* TC_MAC_H */

@@ -154,8 +154,8 @@ def render(model, lowered=None):
                                      output_bytes=out_bytes))
         names.append(f"    {_c_string(name)},")
         fields = {k: _c_value(v) for k, v in low.params.items()}
-        for field_name, array in low.arrays.items():
-            cname = f"tc_l{i}_{field_name}"
+        for field_name, array in low.arrays.items():   # "rq.shift": a field of an embedded struct
+            cname = f"tc_l{i}_{field_name.replace('.', '_')}"
             constants.append(_c_array(cname, array))
             fields[field_name] = cname
             info.flash_bytes += int(np.asarray(array).nbytes)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
-from .packing import (window_geometry, window_problems, with_rounding, bias_problems,
+from .packing import (window_geometry, window_problems, with_requant, bias_problems,
                       conv_multipliers, filter_problems, folded_bias,
-                      optional_input, out_size, output_range, pack_pairs, pad_before, pad_even)
+                      optional_input, out_size, pack_pairs, pad_before, pad_even)
 from . import OpSpec
 
 
@@ -43,19 +43,16 @@ def lower(model, op) -> Lowered:
     weights = flt.data.reshape(g["out_c"], -1)          # [out_c, k_h * k_w * in_c], HWC order
     k = weights.shape[1]
     multiplier, shift = conv_multipliers(inp, flt, out, g["out_c"])
-    act_min, act_max = output_range(op, out)
     direct = g["k_h"] == 1 and g["k_w"] == 1              # 1x1: a patch is one input pixel
     params = {key: g[key] for key in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                       "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w")}
     params.update(
         pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
         pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]),
-        direct=int(direct), input_zp=input_zp, output_zp=tensor_zero_point(out),
-        act_min=act_min, act_max=act_max)
+        direct=int(direct), input_zp=input_zp)
     arrays = dict(weights=pack_pairs(weights),
-                  bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)),
-                  multiplier=pad_even(multiplier), shift=pad_even(shift))
-    with_rounding(params, arrays, shift, pad=True)
+                  bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)))
+    with_requant(params, arrays, op, out, multiplier, shift, pad=True)
     return Lowered(kernel="tc_conv2d_s8", params_type="tc_conv2d_params", params=params,
                    arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * k),

@@ -6,9 +6,9 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (window_geometry, window_problems, with_rounding, bias_problems,
+from .packing import (window_geometry, window_problems, with_requant, bias_problems,
                       conv_multipliers, filter_problems, folded_bias,
-                      optional_input, out_size, output_range, pad_before)
+                      optional_input, out_size, pad_before)
 
 
 def _geometry(model, op) -> dict:
@@ -52,18 +52,16 @@ def lower(model, op) -> Lowered:
     taps = g["k_h"] * g["k_w"]
     weights = flt.data.reshape(taps, g["out_c"])           # [tap][out_c], TFLite's layout
     multiplier, shift = conv_multipliers(inp, flt, out, g["out_c"])
-    act_min, act_max = output_range(op, out)
     params = {key: g[key] for key in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                       "depth_mult", "k_h", "k_w", "stride_h", "stride_w",
                                       "dil_h", "dil_w")}
     params.update(
         pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
         pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]),
-        input_zp=input_zp, output_zp=tensor_zero_point(out), act_min=act_min, act_max=act_max)
+        input_zp=input_zp)
     arrays = dict(weights=np.ascontiguousarray(weights, dtype=np.int8).ravel(),
-                  bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp),
-                  multiplier=multiplier, shift=shift)
-    with_rounding(params, arrays, shift, pad=False)
+                  bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp))
+    with_requant(params, arrays, op, out, multiplier, shift, pad=False)
     return Lowered(kernel="tc_depthwise_conv2d_s8", params_type="tc_depthwise_conv2d_params",
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * taps),

@@ -6,8 +6,8 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (with_rounding, bias_problems, conv_multipliers, fc_per_tensor_multiplier, filter_problems,
-                      folded_bias, optional_input, output_range, pack_pairs, pad_even)
+from .packing import (with_requant, bias_problems, conv_multipliers, fc_per_tensor_multiplier, filter_problems,
+                      folded_bias, optional_input, pack_pairs, pad_even)
 
 
 def check(model, op) -> list:
@@ -43,13 +43,10 @@ def lower(model, op) -> Lowered:
         multiplier, shift = conv_multipliers(inp, flt, out, channels)
     else:
         multiplier, shift = fc_per_tensor_multiplier(inp, flt, out, channels)
-    act_min, act_max = output_range(op, out)
-    params = dict(batches=batches, depth=depth, out_c=channels, output_zp=tensor_zero_point(out),
-                  act_min=act_min, act_max=act_max)
+    params = dict(batches=batches, depth=depth, out_c=channels)
     arrays = dict(weights=pack_pairs(weights),
-                  bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)),
-                  multiplier=pad_even(multiplier), shift=pad_even(shift))
-    with_rounding(params, arrays, shift, pad=True)
+                  bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)))
+    with_requant(params, arrays, op, out, multiplier, shift, pad=True)
     return Lowered(kernel="tc_fully_connected_s8", params_type="tc_fully_connected_params",
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    macs=int(batches * channels * depth))

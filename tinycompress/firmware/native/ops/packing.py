@@ -75,13 +75,21 @@ def rounding_table(shift) -> np.ndarray | None:
     return (np.int64(1) << np.int64(30)) + (np.int64(1) << (30 - shift))
 
 
-def with_rounding(params: dict, arrays: dict, shift, pad: bool) -> None:
-    """Set the `rounding` field: an int64 array, or NULL for the general path."""
+def with_requant(params: dict, arrays: dict, op, output_t, multiplier, shift, pad: bool) -> None:
+    """Fill the embedded `rq` struct (tc_mac.h tc_requant): output zero point, activation
+    range, per-channel multiplier and shift, and the rounding table (an int64 array, or NULL
+    for the general path). pad: per-channel arrays padded to even (channel-pair kernels)."""
+    act_min, act_max = output_range(op, output_t)
+    params.update({"rq.output_zp": tensor_zero_point(output_t), "rq.act_min": act_min,
+                   "rq.act_max": act_max})
     table = rounding_table(shift)
-    if table is None:
-        params["rounding"] = "NULL"
-    else:
-        arrays["rounding"] = pad_even(table, np.int64) if pad else table
+    per_channel = {"rq.multiplier": (multiplier, np.int32), "rq.shift": (shift, np.int32),
+                   "rq.rounding": (table, np.int64)}
+    for field, (array, dtype) in per_channel.items():
+        if array is None:
+            params[field] = "NULL"
+        else:
+            arrays[field] = pad_even(array, dtype) if pad else np.asarray(array, dtype=dtype).ravel()
 
 
 def pad_even(array: np.ndarray, dtype=np.int32) -> np.ndarray:

@@ -3,19 +3,17 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
-from .packing import (window_geometry, window_problems, with_requant, bias_problems,
-                      conv_multipliers, filter_problems, folded_bias,
-                      optional_input, out_size, pack_pairs, pad_before, pad_even)
+from .packing import (window_geometry, window_params, window_problems, window_shape_problems,
+                      with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
+                      optional_input, output_size_problems, pack_pairs, pad_even)
 from . import OpSpec
 
 
 def check(model, op) -> list:
-    if len(op.inputs) < 2:
-        return ["CONV_2D needs an input and weights"]
-    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
-                     model.tensors[op.outputs[0]])
-    if len(inp.shape) != 4 or len(flt.shape) != 4 or len(out.shape) != 4:
-        return ["CONV_2D input, weights and output must be 4-D (NHWC)"]
+    problems = window_shape_problems(model, op, "CONV_2D")
+    if problems:
+        return problems
+    flt, out = model.tensors[op.inputs[1]], model.tensors[op.outputs[0]]
     g = window_geometry(model, op)
     problems = filter_problems(flt, flt.shape[0], 0)
     problems += bias_problems(optional_input(model, op, 2), flt.shape[0])
@@ -25,14 +23,9 @@ def check(model, op) -> list:
     if flt.shape[3] != g["in_c"]:
         problems.append(f"grouped convolution (weights have {flt.shape[3]} input channels, the "
                         f"input has {g['in_c']}) is not supported")
-    if flt.shape[0] != g["out_c"] or out.shape[0] != g["batches"]:
+    if flt.shape[0] != g["out_c"]:
         problems.append(f"output shape {out.shape} does not match the weights {flt.shape}")
-    want = (out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
-            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]))
-    if want != (g["out_h"], g["out_w"]):
-        problems.append(f"output size {g['out_h']}x{g['out_w']} differs from the {want[0]}x{want[1]} "
-                        f"that {g['padding']} padding gives")
-    return problems
+    return problems + output_size_problems(g, out.shape[0])
 
 
 def lower(model, op) -> Lowered:
@@ -44,12 +37,9 @@ def lower(model, op) -> Lowered:
     k = weights.shape[1]
     multiplier, shift = conv_multipliers(inp, flt, out, g["out_c"])
     direct = g["k_h"] == 1 and g["k_w"] == 1              # 1x1: a patch is one input pixel
-    params = {key: g[key] for key in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
-                                      "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w")}
-    params.update(
-        pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
-        pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]),
-        direct=int(direct), input_zp=input_zp)
+    params = window_params(g, ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                               "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w"))
+    params.update(direct=int(direct), input_zp=input_zp)
     arrays = dict(weights=pack_pairs(weights),
                   bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)))
     with_requant(params, arrays, op, out, multiplier, shift, pad=True)

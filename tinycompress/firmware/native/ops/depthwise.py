@@ -6,9 +6,9 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (window_geometry, window_problems, with_requant, bias_problems,
-                      conv_multipliers, filter_problems, folded_bias,
-                      optional_input, out_size, pad_before)
+from .packing import (window_geometry, window_params, window_problems, window_shape_problems,
+                      with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
+                      optional_input, output_size_problems)
 
 
 def _geometry(model, op) -> dict:
@@ -18,12 +18,10 @@ def _geometry(model, op) -> dict:
 
 
 def check(model, op) -> list:
-    if len(op.inputs) < 2:
-        return ["DEPTHWISE_CONV_2D needs an input and weights"]
-    inp, flt, out = (model.tensors[op.inputs[0]], model.tensors[op.inputs[1]],
-                     model.tensors[op.outputs[0]])
-    if len(inp.shape) != 4 or len(flt.shape) != 4 or len(out.shape) != 4:
-        return ["DEPTHWISE_CONV_2D input, weights and output must be 4-D (NHWC)"]
+    problems = window_shape_problems(model, op, "DEPTHWISE_CONV_2D")
+    if problems:
+        return problems
+    flt, out = model.tensors[op.inputs[1]], model.tensors[op.outputs[0]]
     g = _geometry(model, op)
     problems = filter_problems(flt, flt.shape[3], 3)
     problems += bias_problems(optional_input(model, op, 2), flt.shape[3])
@@ -36,12 +34,7 @@ def check(model, op) -> list:
                         f"channels {g['out_c']}")
     elif option and option != g["depth_mult"]:
         problems.append(f"depth multiplier {option} does not match the shapes ({g['depth_mult']})")
-    want = (out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
-            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]))
-    if want != (g["out_h"], g["out_w"]) or out.shape[0] != g["batches"]:
-        problems.append(f"output shape {out.shape} differs from the {want[0]}x{want[1]} that "
-                        f"{g['padding']} padding gives")
-    return problems
+    return problems + output_size_problems(g, out.shape[0])
 
 
 def lower(model, op) -> Lowered:
@@ -52,13 +45,9 @@ def lower(model, op) -> Lowered:
     taps = g["k_h"] * g["k_w"]
     weights = flt.data.reshape(taps, g["out_c"])           # [tap][out_c], TFLite's layout
     multiplier, shift = conv_multipliers(inp, flt, out, g["out_c"])
-    params = {key: g[key] for key in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
-                                      "depth_mult", "k_h", "k_w", "stride_h", "stride_w",
-                                      "dil_h", "dil_w")}
-    params.update(
-        pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
-        pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]),
-        input_zp=input_zp)
+    params = window_params(g, ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                               "depth_mult", "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w"))
+    params.update(input_zp=input_zp)
     arrays = dict(weights=np.ascontiguousarray(weights, dtype=np.int8).ravel(),
                   bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp))
     with_requant(params, arrays, op, out, multiplier, shift, pad=False)

@@ -172,3 +172,30 @@ def window_problems(g) -> list:
     if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
         problems.append("strides and dilations must be at least 1")
     return problems
+
+
+def window_shape_problems(model, op, name: str) -> list:
+    """Operand count and NHWC ranks of a CONV_2D / DEPTHWISE_CONV_2D."""
+    if len(op.inputs) < 2:
+        return [f"{name} needs an input and weights"]
+    if any(len(model.tensors[t].shape) != 4 for t in (op.inputs[0], op.inputs[1], op.outputs[0])):
+        return [f"{name} input, weights and output must be 4-D (NHWC)"]
+    return []
+
+
+def output_size_problems(g, out_batches: int) -> list:
+    """The output's batch and spatial size against what TFLM computes from the window."""
+    want = (out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
+            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]))
+    if want != (g["out_h"], g["out_w"]) or out_batches != g["batches"]:
+        return [f"output {out_batches}x{g['out_h']}x{g['out_w']} differs from the "
+                f"{g['batches']}x{want[0]}x{want[1]} that {g['padding']} padding gives"]
+    return []
+
+
+def window_params(g, keys) -> dict:
+    """Kernel parameters `keys` from window_geometry(), plus TFLM's leading padding."""
+    params = {key: g[key] for key in keys}
+    params.update(pad_top=pad_before(g["in_h"], g["k_h"], g["stride_h"], g["dil_h"], g["out_h"]),
+                  pad_left=pad_before(g["in_w"], g["k_w"], g["stride_w"], g["dil_w"], g["out_w"]))
+    return params

@@ -13,31 +13,18 @@ import subprocess
 
 import pytest
 
+from _native_device import CPU_IDS, CPUS, assert_native_matches_tflm_in_qemu, cross_compile_mnemonics
 from conftest import requires_arm_gcc, requires_qemu
 from tinycompress.csrc import ROOT
 
-# (cpu flags, has the DSP extension)
-CPUS = [(["-mcpu=cortex-m0plus", "-mfloat-abi=soft"], False),
-        (["-mcpu=cortex-m3", "-mfloat-abi=soft"], False),
-        (["-mcpu=cortex-m4", "-mfloat-abi=soft"], True),
-        (["-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"], True),
-        (["-mcpu=cortex-m33", "-mfloat-abi=soft"], True),
-        (["-mcpu=cortex-m55", "-mfloat-abi=hard"], True)]
 SIMD = ("sel", "sxtab16")
 
 
 @requires_arm_gcc
-@pytest.mark.parametrize("flags,dsp", CPUS, ids=[c[0][0].split("=")[1] for c in CPUS])
+@pytest.mark.parametrize("flags,dsp", CPUS, ids=CPU_IDS)
 def test_pool_and_elementwise_cross_compile_with_simd_where_available(tmp_path, flags, dsp):
     for name in ("tc_pool.c", "tc_elementwise.c"):
-        obj = tmp_path / (name + ".o")
-        subprocess.run(["arm-none-eabi-gcc", *flags, "-mthumb", "-O2", "-std=c99", "-Wall", "-Wextra",
-                        "-Werror", "-I", str(ROOT / "runtime"), "-c", str(ROOT / "runtime" / name),
-                        "-o", str(obj)], check=True)
-        asm = subprocess.run(["arm-none-eabi-objdump", "-d", str(obj)], check=True,
-                             stdout=subprocess.PIPE, text=True).stdout
-        mnemonics = {line.split("\t")[2].split()[0] for line in asm.splitlines()
-                     if line.count("\t") >= 2 and line.split("\t")[2].strip()}
+        mnemonics = cross_compile_mnemonics(tmp_path, name, flags)
         if name == "tc_pool.c":
             for insn in SIMD:
                 assert (insn in mnemonics) == dsp, \
@@ -108,10 +95,7 @@ def _branches(tf):
 @requires_arm_gcc
 @requires_qemu
 def test_pool_and_add_fast_paths_match_tflm_in_qemu(tmp_path):
-    from tinycompress.firmware.build import build
     from tinycompress.firmware.native.testmodels import build_int8
-    from tinycompress.firmware.project import generate_project
-    from tinycompress.simulate.qemu import simulate
     from tinycompress.tflite_model import parse_tflite
     from tinycompress.tfcompat import tf
 
@@ -132,10 +116,4 @@ def test_pool_and_add_fast_paths_match_tflm_in_qemu(tmp_path):
     model_bytes = build_int8(fn, shapes, ranges, seed=3)
     ops = sorted(o.op for o in parse_tflite(model_bytes, "m").operators)
     assert ops.count("MAX_POOL_2D") == 3 and ops.count("AVERAGE_POOL_2D") == 4 and ops.count("ADD") == 3
-    path = tmp_path / "model.tflite"
-    path.write_bytes(model_bytes)
-    generate_project(path, "mps2-an386", tmp_path / "fw", runtime="native", vectors=3)
-    build(tmp_path / "fw")
-    report = simulate(tmp_path / "fw", timeout=300)
-    assert report.failure is None, report.failure
-    assert report.passed == 3
+    assert_native_matches_tflm_in_qemu(tmp_path, model_bytes)

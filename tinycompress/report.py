@@ -53,11 +53,16 @@ def render_robustness(rob: dict, heading: bool = True) -> str:
     return "\n".join(lines)
 
 
+def _is_tflite(row) -> bool:
+    return "tflite" in row["stage"]
+
+
 def plot(rows, path: Path, title: str):
     """Quality against gzipped size, one point per stage (log size axis)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker  # noqa: F401  (matplotlib.ticker below)
     import numpy as np
 
     rows = [_row(r) for r in rows if _row(r).get("gzip_bytes") and _row(r).get("value") is not None]
@@ -69,7 +74,13 @@ def plot(rows, path: Path, title: str):
         scale = 100 if metric == "accuracy" else 1
         xs = [r["gzip_bytes"] / 1024 for r in group]
         ys = [r["value"] * scale for r in group]
-        ax.plot(xs, ys, "o-", label=METRIC_LABELS.get(metric, metric))
+        label = METRIC_LABELS.get(metric, metric)
+        # The Keras stages are one path (each builds on the last); the .tflite files are
+        # separate artifacts, so they are points, not a continuation of that line.
+        for kind, style in (("Keras stages", "o-"), (".tflite files", "s")):
+            pts = [(x, y) for r, x, y in zip(group, xs, ys) if _is_tflite(r) == (kind != "Keras stages")]
+            if pts:
+                ax.plot(*zip(*pts), style, label=f"{label}: {kind}")
         span = (max(ys) - min(ys)) or 1.0
         placed = []
         for r, x, y in zip(group, xs, ys):
@@ -80,6 +91,9 @@ def plot(rows, path: Path, title: str):
             ax.annotate(r["stage"], (x, y), textcoords="offset points",
                         xytext=(4, 4 - 11 * near), fontsize=8)
     ax.set_xscale("log")
+    plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")   # 20, not 2x10^1
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(plain)
     ax.set_xlabel("gzipped size (KiB): Keras weights, then .tflite")
     ax.set_ylabel(" / ".join(METRIC_LABELS.get(m, m) + (" (%)" if m == "accuracy" else "")
                              for m in by_metric) or "metric")

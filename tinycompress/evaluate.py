@@ -115,16 +115,7 @@ def tflite_predict(tflite_bytes: bytes, source: str = "model"):
     scale and zero point (values outside the int8 range saturate at -128/127, as on the device),
     run the whole batch in one TFLM host call, dequantize the outputs to float."""
     from . import tflite_eval, tflm_host
-    from .tflite_model import parse_tflite
-    model = parse_tflite(bytes(tflite_bytes), source)
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise TinyCompressError(f"{source}: {len(model.inputs)} inputs and {len(model.outputs)} "
-                                "outputs; evaluation needs a model with one input and one output")
-    inp, out = model.input_tensors[0], model.output_tensors[0]
-    for t in (inp, out):
-        if t.type != "INT8" or t.quant is None:
-            raise TinyCompressError(f"{source}: tensor '{t.name}' is {t.type}, not quantized int8; "
-                                    "convert with `tinycompress convert MODEL --data DATA`")
+    _, inp, out = tflite_eval.int8_io(tflite_bytes, source)
     s_in, z_in = float(inp.quant.scale[0]), int(inp.quant.zero_point[0])
     s_out, z_out = float(out.quant.scale[0]), int(out.quant.zero_point[0])
 

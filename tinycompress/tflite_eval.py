@@ -48,9 +48,9 @@ def infer_task(model: TFLiteModel) -> str:
     return "autoencode" if model.output_tensors[0].size == model.input_tensors[0].size else "classify"
 
 
-def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str = "model",
-          max_samples: int | None = None) -> TFLiteScore:
-    """Run every sample of `x` through TFLM and score it against `y` (labels) or `x` itself."""
+def int8_io(tflite_bytes: bytes, source: str = "model"):
+    """(model, input tensor, output tensor) of a model with one int8 input and one int8
+    output, the shape every scorer here needs; raises naming the file otherwise."""
     model = parse_tflite(bytes(tflite_bytes), source)
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         raise TinyCompressError(f"{source}: {len(model.inputs)} inputs and {len(model.outputs)} "
@@ -60,6 +60,13 @@ def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str =
         if t.type != "INT8" or t.quant is None:
             raise TinyCompressError(f"{source}: tensor '{t.name}' is {t.type}, not quantized int8; "
                                     "convert with `tinycompress convert MODEL --data DATA`")
+    return model, inp, out
+
+
+def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str = "model",
+          max_samples: int | None = None) -> TFLiteScore:
+    """Run every sample of `x` through TFLM and score it against `y` (labels) or `x` itself."""
+    model, inp, out = int8_io(tflite_bytes, source)
     task = task or infer_task(model)
     if task not in TASKS:
         raise TinyCompressError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")

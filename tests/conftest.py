@@ -60,3 +60,20 @@ def tiny_int8(tiny_classifier, digits_data, tmp_path_factory):
     report = convert_to_int8(tiny_classifier[0], digits_data, folder / "tiny_int8.tflite",
                              representative_samples=100, float_out_path=folder / "tiny_float.tflite")
     return folder / "tiny_int8.tflite", folder / "tiny_float.tflite", report
+
+
+# --- the shared developer assets (../shared or $TINYCOMPRESS_SHARED) ------------------------
+
+def shared_or_skip(*parts):
+    """The path under the shared folder, or skip the calling test saying what is missing."""
+    from tinycompress.shared import missing_reason, shared_path
+    path = shared_path(*parts)
+    if path is None:
+        pytest.skip(missing_reason(*parts))
+    return path
+
+
+def requires_shared(*parts):
+    """A skip mark for tests that need something under the shared folder."""
+    from tinycompress.shared import missing_reason, shared_path
+    return pytest.mark.skipif(shared_path(*parts) is None, reason=missing_reason(*parts))

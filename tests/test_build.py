@@ -7,10 +7,11 @@ from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.boards import BOARDS
 from tinycompress.firmware.build import build, check_fit
 
-from conftest import requires_arm_gcc
+from conftest import requires_arm_gcc, requires_shared
+from tinycompress.shared import BASELINE_MODELS, shared_root
 from fwtiny import tiny_project
 
-AD_FC = "/work/shared/baselines/tflm-qemu-mps2-an386/models/ad_fc.tflite"
+AD_FC = shared_root() / BASELINE_MODELS / "ad_fc.tflite"
 
 
 @requires_arm_gcc
@@ -53,7 +54,7 @@ def test_image_that_overflows_ram_after_linking_names_the_bytes(tmp_path):
 
 
 @requires_arm_gcc
-@pytest.mark.skipif(not os.path.exists(AD_FC), reason="shared baseline models not present")
+@requires_shared(BASELINE_MODELS, "ad_fc.tflite")
 def test_microbit_build_of_a_model_that_does_not_fit_names_needed_and_available(tmp_path, run_cli):
     out = tmp_path / "fw"
     assert run_cli("firmware", AD_FC, "--board", "microbit", "--vectors", "1", "-o", out).exit_code == 0

@@ -4,10 +4,12 @@ import json
 import numpy as np
 import pytest
 
+from conftest import shared_or_skip
 from tinycompress.errors import TinyCompressError
+from tinycompress.shared import BASELINE_MODELS, shared_root
 from tinycompress.firmware.project import generate_project, golden_inputs
 
-AD_FC = "/work/shared/baselines/tflm-qemu-mps2-an386/models/ad_fc.tflite"
+AD_FC = shared_root() / BASELINE_MODELS / "ad_fc.tflite"
 
 
 def test_project_has_sources_golden_vectors_and_figures(tiny_int8, tmp_path, run_cli):
@@ -71,9 +73,7 @@ def test_unknown_board_and_bad_vector_count_are_errors(tiny_int8, tmp_path, run_
 
 
 def test_data_that_does_not_fit_the_input_is_an_error(tmp_path):
-    import os
-    if not os.path.exists(AD_FC):
-        pytest.skip("shared baseline models not present")
+    shared_or_skip(BASELINE_MODELS, "ad_fc.tflite")
     with pytest.raises(TinyCompressError, match="do not fit the input"):
         generate_project(AD_FC, "mps2-an386", tmp_path / "fw", data="digits")
     assert not (tmp_path / "fw").exists()

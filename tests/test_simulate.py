@@ -13,10 +13,11 @@ from tinycompress.firmware.build import build
 from tinycompress.simulate.protocol import SimReport, parse_uart
 from tinycompress.simulate.qemu import simulate
 
-from conftest import requires_arm_gcc, requires_qemu, requires_renode
+from conftest import requires_arm_gcc, requires_qemu, requires_renode, requires_shared
+from tinycompress.shared import BASELINE_MODELS, shared_root
 from fwtiny import tiny_project
 
-BASELINES = Path("/work/shared/baselines/tflm-qemu-mps2-an386/models")
+BASELINES = shared_root() / BASELINE_MODELS
 ZOO_SHAPED = sorted(BASELINES.glob("*.tflite")) if BASELINES.is_dir() else []
 needs_tools = [requires_arm_gcc, requires_qemu]
 
@@ -191,7 +192,7 @@ def test_digits_model_passes_on_every_qemu_board(board, tiny_int8, tmp_path):
 @pytest.mark.slow
 @requires_arm_gcc
 @requires_qemu
-@pytest.mark.skipif(not ZOO_SHAPED, reason="shared baseline models not present")
+@requires_shared(BASELINE_MODELS)
 @pytest.mark.parametrize("model", ZOO_SHAPED, ids=lambda p: p.stem)
 def test_zoo_shaped_models_run_bit_exact_on_mps2_an386(model, tmp_path):
     from tinycompress.firmware.project import generate_project

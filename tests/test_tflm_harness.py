@@ -14,16 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import requires_arm_gcc
+from conftest import requires_arm_gcc, requires_shared
+from tinycompress.shared import BASELINE_MODELS, shared_root
 from tinycompress.errors import TinyCompressError
 from tinycompress.firmware import tflm
 from tinycompress.firmware.project import RUNTIMES, generate_project
 from tinycompress.tflite_model import read_tflite
 
-MODELS = Path("/work/shared/baselines/tflm-qemu-mps2-an386/models")
+MODELS = shared_root() / BASELINE_MODELS
 DIGITS = MODELS / "digits_cnn.tflite"
 KWS = MODELS / "kws_dscnn.tflite"
-pytestmark = pytest.mark.skipif(not DIGITS.is_file(), reason=f"{MODELS} not present")
+pytestmark = requires_shared(BASELINE_MODELS, "digits_cnn.tflite")
 
 
 @pytest.fixture(scope="module")

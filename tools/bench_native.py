@@ -25,7 +25,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-BASELINE = Path(__file__).resolve().parents[2] / "shared" / "baselines" / "tflm-qemu-mps2-an386"
+from tinycompress.shared import BASELINE as SHARED_BASELINE, shared_root
+
+BASELINE = shared_root() / SHARED_BASELINE
 BOARD = "mps2-an386"
 _SECTION = re.compile(r"^ (\.\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+\.o)\s*$")
 

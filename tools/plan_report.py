@@ -20,9 +20,10 @@ from tinycompress import tflm_host
 from tinycompress.firmware.native import check_supported
 from tinycompress.firmware.native.codegen import render
 from tinycompress.firmware.native.testmodels import random_inputs
+from tinycompress.shared import BASELINE_MODELS, shared_root
 from tinycompress.tflite_model import read_tflite
 
-BASELINES = Path(__file__).resolve().parents[2] / "shared/baselines/tflm-qemu-mps2-an386/models"
+BASELINES = shared_root() / BASELINE_MODELS
 
 
 def main(argv):

@@ -221,36 +221,86 @@ def _parse_set(items):
     return out
 
 
+# The compression flags: each sets one field of a stage's config dataclass (its type, choices
+# and default come from there, and its value goes through the same validator as a recipe's).
+# (option, stage, field or None for a bare switch, runs the stage when given, help)
+STAGE_FLAGS = [
+    ("--distill-teacher", "distill", "teacher", True, "Distil this teacher model into MODEL."),
+    ("--lowrank-energy", "lowrank", "energy", True,
+     "Factor Dense/1x1 Conv2D layers keeping this share of SVD energy."),
+    ("--lowrank-rank", "lowrank", "rank", True, "Factor Dense/1x1 Conv2D layers to this rank."),
+    ("--prune", "prune", "target_sparsity", True, "Magnitude-prune to this sparsity (e.g. 0.75)."),
+    ("--prune-schedule", "prune", "schedule", False, "Pruning schedule."),
+    ("--structured", "prune", "structured", True, "m:n structured sparsity, e.g. 2:4."),
+    ("--cluster", "cluster", "clusters", True, "Cluster weights into this many values per kernel."),
+    ("--cluster-init", "cluster", "init", False, "Initial centroids."),
+    ("--per-channel", "cluster", "per_channel", False, "Cluster each output channel separately."),
+    ("--qat", "qat", None, True, "8-bit quantization-aware training (PQAT/CQAT/PCQAT after "
+                                 "prune/cluster)."),
+]
+SKIP_STAGES = ("lowrank", "prune", "cluster")   # stages that take --skip as skip_layers
+
+
+def _param(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
+
+
+def _stage_flag_options(fn):
+    """click options for STAGE_FLAGS, typed from the stage config dataclasses."""
+    from . import config
+    from .compress import STAGES
+    from .compress.cluster import INITS
+    from .compress.prune import SCHEDULES
+    choices = {("prune", "schedule"): SCHEDULES, ("cluster", "init"): tuple(INITS)}
+    for option, stage, key, _, text in reversed(STAGE_FLAGS):
+        if key is None:
+            fn = click.option(option, _param(option), is_flag=True, help=text)(fn)
+            continue
+        cls = STAGES[stage][0]
+        tp, dflt = config.keys(cls)[key], config.default(cls, key)
+        if tp is bool:
+            fn = click.option(option, _param(option), is_flag=True, default=None, help=text)(fn)
+            continue
+        kind = click.Choice(choices[stage, key]) if (stage, key) in choices else tp
+        shown = f" [{stage}.{key}, default: {dflt!r}]" if dflt not in ("", None) else \
+            f" [{stage}.{key}]"
+        fn = click.option(option, _param(option), type=kind, default=None, help=text + shown)(fn)
+    return fn
+
+
+def stage_configs(flags: dict, skip, settings) -> dict:
+    """{stage: {key: value}} from the STAGE_FLAGS given, --skip and --set pairs; values the
+    user did not give are left out, so the dataclass defaults apply."""
+    configs = {}
+    for option, stage, key, runs, _ in STAGE_FLAGS:
+        value = flags.get(_param(option))
+        if value is None or value is False:
+            continue
+        values = configs.setdefault(stage, {"__runs": False})
+        values["__runs"] = values["__runs"] or runs
+        if key is not None:
+            values[key] = value
+    configs = {s: v for s, v in configs.items() if v.pop("__runs")}
+    for stage in SKIP_STAGES:
+        if stage in configs and skip:
+            configs[stage]["skip_layers"] = list(skip)
+    for stage, values in _parse_set(settings).items():
+        configs.setdefault(stage, {}).update(values)
+    return configs
+
+
 @cli.command()
 @click.argument("model")
 @click.option("--data", "data_source", required=True,
               help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
 @click.option("-o", "--output", required=True,
               help="Output folder: compressed.keras and compress_report.json.")
-@click.option("--distill-teacher", default=None, help="Distil this teacher model into MODEL.")
-@click.option("--lowrank-energy", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="Factor Dense/1x1 Conv2D layers keeping this share of SVD energy.")
-@click.option("--lowrank-rank", type=click.IntRange(min=1), default=None,
-              help="Factor Dense/1x1 Conv2D layers to this rank.")
-@click.option("--prune", type=click.FloatRange(0, 1, max_open=True), default=None,
-              help="Magnitude-prune to this sparsity (e.g. 0.75).")
-@click.option("--prune-schedule", type=click.Choice(["polynomial", "constant"]),
-              default="polynomial", show_default=True)
-@click.option("--structured", default=None, help="m:n structured sparsity, e.g. 2:4.")
-@click.option("--cluster", type=click.IntRange(2, 256), default=None,
-              help="Cluster weights into this many values per kernel.")
-@click.option("--cluster-init", type=click.Choice(["kmeans++", "linear", "density", "random"]),
-              default="kmeans++", show_default=True)
-@click.option("--per-channel", is_flag=True, help="Cluster each output channel separately.")
-@click.option("--qat", is_flag=True, help="8-bit quantization-aware training (PQAT/CQAT/PCQAT "
-                                          "after prune/cluster).")
+@_stage_flag_options
 @click.option("--skip", "skip_layers", multiple=True, help="Layer to leave alone (repeatable).")
 @click.option("--set", "settings", multiple=True,
               help="Any stage option, e.g. --set prune.epochs=8 --set qat.epochs=2.")
 @click.pass_context
-def compress(ctx, model, data_source, output, distill_teacher, lowrank_energy, lowrank_rank,
-             prune, prune_schedule, structured, cluster, cluster_init, per_channel, qat,
-             skip_layers, settings):
+def compress(ctx, model, data_source, output, skip_layers, settings, **flags):
     """Compress a Keras MODEL: distill, low-rank, prune, cluster, QAT (in that order).
 
     Writes OUTPUT/compressed.keras and OUTPUT/compress_report.json (accuracy, parameters,
@@ -258,31 +308,17 @@ def compress(ctx, model, data_source, output, distill_teacher, lowrank_energy, l
     """
     import json
     from pathlib import Path
-    from .compress import run_pipeline
+    from .compress import make_config, run_pipeline
     from .data import check_dataset, load_dataset
     from .fileio import write_text
     from .keras_io import load_model, save_model
-    skip = list(skip_layers)
-    configs = {}
-    if distill_teacher:
-        configs["distill"] = {"teacher": distill_teacher}
-    if lowrank_energy is not None or lowrank_rank is not None:
-        configs["lowrank"] = {"energy": lowrank_energy or 0.9, "rank": lowrank_rank or 0,
-                              "skip_layers": skip}
-    if prune is not None or structured:
-        configs["prune"] = {"target_sparsity": prune if prune is not None else 0.5,
-                            "schedule": prune_schedule, "structured": structured or "",
-                            "skip_layers": skip}
-    if cluster is not None:
-        configs["cluster"] = {"clusters": cluster, "init": cluster_init,
-                              "per_channel": per_channel, "skip_layers": skip}
-    if qat:
-        configs["qat"] = {}
-    for stage, values in _parse_set(settings).items():
-        configs.setdefault(stage, {}).update(values)
+    configs = stage_configs(flags, skip_layers, settings)
     if not configs:
         raise click.UsageError("name at least one stage: --prune, --structured, --cluster, "
                                "--qat, --distill-teacher, --lowrank-energy or --lowrank-rank")
+    # every option checked before the (slow) model and data load
+    configs = {stage: make_config(stage, values, f"compress [{stage}]") for stage, values in
+               configs.items()}
     keras_model = load_model(model)
     dataset = check_dataset(load_dataset(data_source), keras_model)
     out = Path(output)

@@ -15,8 +15,6 @@ import dataclasses
 import gzip
 import time
 import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from . import deploy, evaluate
+from .config import build, coerce
 from .errors import TinyCompressError
 from .fileio import atomic_path
 
@@ -89,70 +88,6 @@ SECTIONS = {"model": ModelSection, "data": DataSection, "convert": ConvertSectio
 TOP_LEVEL = {"name": str, "description": str}
 
 
-def _type_name(tp) -> str:
-    return getattr(tp, "__name__", str(tp))
-
-
-def _coerce(value, tp, key: str, where: str):
-    """Check one TOML value against a dataclass annotation; ints are accepted for floats."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        errors = []
-        for option in options:
-            try:
-                return _coerce(value, option, key, where)
-            except TinyCompressError as exc:
-                errors.append(exc)
-        raise errors[0]
-    base = origin or tp
-    ok = {
-        bool: lambda v: isinstance(v, bool),
-        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-        float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        str: lambda v: isinstance(v, str),
-        list: lambda v: isinstance(v, list),
-        tuple: lambda v: isinstance(v, list),
-        dict: lambda v: isinstance(v, dict),
-    }.get(base)
-    if ok is None:           # Any or a type TOML cannot express: accept as written
-        return value
-    if not ok(value):
-        raise TinyCompressError(f"{where}: key '{key}' must be {_type_name(base)}, got "
-                                f"{type(value).__name__} {value!r}")
-    if base is float:
-        return float(value)
-    if base in (list, tuple):
-        (item,) = typing.get_args(tp)[:1] or (None,)
-        if item is not None:
-            value = [_coerce(v, item, f"{key}[{i}]", where) for i, v in enumerate(value)]
-        return tuple(value) if base is tuple else value
-    return value
-
-
-def build_config(cls, table, where: str):
-    """An instance of dataclass `cls` from a TOML table; unknown keys and wrong types fail."""
-    if not isinstance(table, dict):
-        raise TinyCompressError(f"{where}: must be a table ([section]), got {type(table).__name__}")
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls) if f.init}
-    kwargs = {}
-    for key, value in table.items():
-        if key not in known:
-            raise TinyCompressError(f"{where}: unknown key '{key}'; known keys: "
-                                    f"{', '.join(sorted(known))}")
-        kwargs[key] = _coerce(value, hints[key], key, where)
-    try:
-        config = cls(**kwargs)
-        if hasattr(config, "validate"):
-            config.validate()
-    except TinyCompressError as exc:
-        raise TinyCompressError(f"{where}: {exc}") from None
-    except (TypeError, ValueError) as exc:
-        raise TinyCompressError(f"{where}: {exc}") from None
-    return config
-
-
 def _stages():
     from .compress import STAGES
     return STAGES
@@ -168,9 +103,9 @@ def parse_recipe(data: dict, path: Path) -> Recipe:
     kwargs = {}
     for key, tp in TOP_LEVEL.items():
         if key in data:
-            kwargs[key] = _coerce(data[key], tp, key, where)
+            kwargs[key] = coerce(data[key], tp, key, where)
     for key, cls in SECTIONS.items():
-        kwargs[key] = build_config(cls, data.get(key, {}), f"{where} [{key}]")
+        kwargs[key] = build(cls, data.get(key, {}), f"{where} [{key}]")
     compress = data.get("compress", {})
     if not isinstance(compress, dict):
         raise TinyCompressError(f"{where}: key 'compress' must be a table of stages")
@@ -181,7 +116,7 @@ def parse_recipe(data: dict, path: Path) -> Recipe:
                 raise TinyCompressError(f"{where}: unknown key 'compress.{stage}'; stages: "
                                         f"{', '.join(stages)}")
         # pipeline order, whatever the order in the file
-        kwargs["compress"] = {s: build_config(stages[s][0], compress[s], f"{where} [compress.{s}]")
+        kwargs["compress"] = {s: build(stages[s][0], compress[s], f"{where} [compress.{s}]")
                               for s in stages if s in compress}
         for config in kwargs["compress"].values():
             for key in PATH_KEYS:
@@ -191,9 +126,9 @@ def parse_recipe(data: dict, path: Path) -> Recipe:
     if not isinstance(firmware, dict):
         raise TinyCompressError(f"{where}: key 'firmware' must be a table")
     if "firmware" in data:
-        kwargs["firmware"] = build_config(deploy.FirmwareSection, firmware, f"{where} [firmware]")
+        kwargs["firmware"] = build(deploy.FirmwareSection, firmware, f"{where} [firmware]")
     if "evaluate" in data:
-        kwargs["evaluate"] = build_config(evaluate.EvaluateSection, data["evaluate"],
+        kwargs["evaluate"] = build(evaluate.EvaluateSection, data["evaluate"],
                                           f"{where} [evaluate]")
     recipe = Recipe(name=kwargs.pop("name", path.stem), path=path, **kwargs)
     _check_sources(recipe)

@@ -7,7 +7,8 @@ and evaluates the result.
 """
 from . import cluster, distill, lowrank, prune, qat
 from .cluster import ClusterConfig
-from .common import StageReport, config_from_dict, evaluate_stage
+from ..config import build
+from .common import StageReport, evaluate_stage
 from .distill import DistillConfig
 from .lowrank import LowRankConfig
 from .prune import PruneConfig
@@ -22,14 +23,14 @@ STAGES = {
 }
 
 
-def make_config(stage, values):
-    """Stage config from a dict (recipe table or CLI); unknown keys name the key."""
+def make_config(stage, values, where=None):
+    """Stage config from a dict (recipe table, --set pairs, CLI flags) through the one
+    validator (tinycompress.config): unknown keys and wrong types name the key."""
     from ..errors import TinyCompressError
     if stage not in STAGES:
         raise TinyCompressError(f"compress: unknown stage '{stage}'; stages: {', '.join(STAGES)}")
-    if isinstance(values, STAGES[stage][0]):
-        return values
-    return config_from_dict(STAGES[stage][0], dict(values or {}), f"[compress.{stage}]")
+    return build(STAGES[stage][0], values if values is not None else {},
+                 where or f"[compress.{stage}]")
 
 
 def run_pipeline(model, dataset, configs: dict, progress=None, verbose=0):

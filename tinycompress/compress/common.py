@@ -1,7 +1,7 @@
 """What every compression stage shares: the StageReport, layer selection with warnings for
 layers a stage cannot handle, cloning with per-layer wrapping, and the evaluation after a stage."""
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 from ..errors import TinyCompressError
 
@@ -113,15 +113,3 @@ def clone_wrapping(model, names, wrap):
     base = copy_model(model)
     return keras.models.clone_model(
         base, clone_function=lambda layer: wrap(layer) if layer.name in names else layer)
-
-
-def config_from_dict(cls, values: dict, where: str):
-    """A stage config from recipe/CLI values; unknown keys and wrong types name the key."""
-    known = {f.name: f for f in fields(cls)}
-    kwargs = {}
-    for key, value in values.items():
-        if key not in known:
-            raise TinyCompressError(f"{where}: unknown key '{key}'; known keys: "
-                                    f"{', '.join(known)}")
-        kwargs[key] = value
-    return cls(**kwargs)

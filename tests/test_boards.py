@@ -1,11 +1,12 @@
 """The board table: every row is complete and consistent, and its firmware builds."""
 import json
+import subprocess
 
 import pytest
 
 from tinycompress.csrc import ROOT
 from tinycompress.errors import TinyCompressError
-from tinycompress.firmware.boards import BOARDS, BOARDS_LIST, DEFAULT_BOARD, get_board
+from tinycompress.firmware.boards import BOARDS, BOARDS_LIST, CPU_LIST, CPUS, DEFAULT_BOARD, get_board
 from tinycompress.firmware.build import build
 
 from conftest import requires_arm_gcc
@@ -23,7 +24,8 @@ def test_board_table_has_the_required_boards_sorted():
 
 @pytest.mark.parametrize("board", BOARDS_LIST, ids=lambda b: b.name)
 def test_every_board_row_is_complete(board):
-    assert board.cflags and any(f == f"-mcpu={board.cpu}" for f in board.cflags)
+    assert board.cflags and any(f == f"-mcpu={board.core}" for f in board.cflags)
+    assert f"-mfloat-abi={board.cpu_row.float_abi}" in board.cflags
     assert (ROOT / "boards" / board.uart_source).is_file()
     assert (ROOT / "boards" / board.tick_source).is_file()
     assert board.flash_size > 0 and board.ram_size > board.stack_size
@@ -31,6 +33,24 @@ def test_every_board_row_is_complete(board):
     assert board.ram_origin not in flash and board.uart_base not in flash
     assert board.energy_nj_per_cycle > 0 and board.energy_source
     assert board.insns_per_tick == pytest.approx(1e9 / board.tick_hz)
+
+
+def test_cpu_table_is_sorted_and_every_board_names_a_row():
+    assert [c.name for c in CPU_LIST] == sorted(CPUS)
+    assert {b.cpu for b in BOARDS_LIST} <= set(CPUS)
+
+
+@requires_arm_gcc
+@pytest.mark.parametrize("cpu", CPU_LIST, ids=lambda c: c.name)
+def test_cpu_row_facts_match_what_the_compiler_defines(cpu, tmp_path):
+    """DSP and float ABI as the cross compiler sees them with the row's own flags."""
+    src = tmp_path / "empty.c"
+    src.write_text("")
+    macros = subprocess.run(["arm-none-eabi-gcc", *cpu.cflags, "-dM", "-E", str(src)], check=True,
+                            capture_output=True, text=True).stdout
+    assert ("__ARM_FEATURE_DSP 1" in macros) == cpu.dsp
+    assert ("__ARM_PCS_VFP 1" in macros) == (cpu.float_abi == "hard")
+    assert cpu.tflm_arch.split("+")[0] == cpu.core
 
 
 def test_unknown_board_names_the_known_ones():

@@ -9,7 +9,7 @@ import pytest
 from tinycompress import flash as flashing
 from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.boards import BOARDS, BOARDS_LIST
-from tinycompress.flash import OPENOCD_CONFIGS, flash, flash_command, read_uart
+from tinycompress.flash import flash, flash_command, read_uart
 
 from fwtiny import tiny_project
 
@@ -31,11 +31,11 @@ def test_pyocd_command_uses_the_boards_target(board, tmp_path):
     assert flash_command(board, elf, "pyocd", uid="0672FF")[4:6] == ["-u", "0672FF"]
 
 
-@pytest.mark.parametrize("name", sorted(OPENOCD_CONFIGS))
-def test_openocd_command_programs_verifies_and_resets(name, tmp_path):
+@pytest.mark.parametrize("board", [b for b in BOARDS_LIST if b.openocd], ids=lambda b: b.name)
+def test_openocd_command_programs_verifies_and_resets(board, tmp_path):
     elf = tmp_path / "a b.elf"
-    cmd = flash_command(BOARDS[name], elf, "openocd")
-    interface, target = OPENOCD_CONFIGS[name]
+    cmd = flash_command(board, elf, "openocd")
+    interface, target = board.openocd
     assert cmd[:5] == ["openocd", "-f", interface, "-f", target]
     assert cmd[5:] == ["-c", f"program {{{elf}}} verify reset exit"]
 

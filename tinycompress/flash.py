@@ -2,7 +2,7 @@
 read the board's UART and parse the same TC: line protocol that `simulate` reads.
 
 pyOCD takes the target name from the boards table (`pyocd flash -t <pyocd_target> ELF`);
-OpenOCD takes an interface and a target script per board (OPENOCD_CONFIGS below, program +
+OpenOCD takes the interface and target scripts from the board row (`openocd`; program +
 verify + reset). Nothing here was run against hardware in this project's CI: the command lines
 are tested, not the boards.
 
@@ -22,12 +22,6 @@ from typing import Callable
 from .errors import TinyCompressError
 from .firmware.boards import Board, get_board
 
-# OpenOCD scripts (shipped with OpenOCD under scripts/) per board: (interface, target).
-OPENOCD_CONFIGS = {
-    "netduinoplus2": ("interface/stlink.cfg", "target/stm32f4x.cfg"),    # external ST-LINK on SWD
-    "microbit": ("interface/cmsis-dap.cfg", "target/nrf51.cfg"),         # on-board DAPLink
-}
-
 PYSERIAL_HINT = "install it with `pip install pyserial` (or `pip install tinycompress[flash]`)"
 DEFAULT_BAUD = 115200
 
@@ -40,10 +34,12 @@ def _pyocd_command(board: Board, elf: Path, uid: str | None) -> list:
 
 
 def _openocd_command(board: Board, elf: Path, uid: str | None) -> list:
-    if board.name not in OPENOCD_CONFIGS:
+    if not board.openocd:
+        from .firmware.boards import BOARDS_LIST
+        known = ", ".join(b.name for b in BOARDS_LIST if b.openocd)
         raise TinyCompressError(f"no OpenOCD configuration for {board.name} (OpenOCD configs exist "
-                                f"for {', '.join(OPENOCD_CONFIGS)}); use --probe pyocd")
-    interface, target = OPENOCD_CONFIGS[board.name]
+                                f"for {known}); use --probe pyocd")
+    interface, target = board.openocd
     serial = ["-c", f"adapter serial {uid}"] if uid else []
     # braces: a Tcl word, so a path with spaces stays one argument
     return (["openocd", "-f", interface] + serial + ["-f", target,

@@ -1,4 +1,6 @@
-"""The boards tinycompress builds firmware for: one table of frozen rows, sorted by name.
+"""The boards tinycompress builds firmware for: one table of frozen rows with keyword fields,
+sorted by name. Facts of a core (compiler flags, float ABI, DSP extension, TFLM's TARGET_ARCH,
+Renode's CPU type, the cycle model) live once in the CPU table; a board names its CPU row.
 
 Memory maps and UART addresses are those of the machines QEMU models (hw/arm/mps2.c,
 hw/arm/mps2-tz.c, hw/arm/stm32f405_soc.c, hw/arm/nrf51_soc.c), which match the real parts
@@ -23,18 +25,47 @@ from ..errors import TinyCompressError
 KiB = 1024
 MiB = 1024 * 1024
 
-# Compiler flags per (cpu, fpu). The runtime's int8 kernels use no floating point; the FPU
-# flags select the matching newlib multilib and let the compiler use the core's features.
-CPU_FLAGS = {
-    ("cortex-m0", None): ("-mcpu=cortex-m0", "-mthumb", "-mfloat-abi=soft"),
-    ("cortex-m0plus", None): ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"),
-    ("cortex-m3", None): ("-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"),
-    ("cortex-m4", None): ("-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"),
-    ("cortex-m4", "fpv4-sp-d16"): ("-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"),
-    ("cortex-m7", "fpv5-d16"): ("-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"),
-    ("cortex-m33", "fpv5-sp-d16"): ("-mcpu=cortex-m33", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"),
-    ("cortex-m55", "mve-fp"): ("-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard"),
-}
+
+@dataclass(frozen=True)
+class Cpu:
+    """Facts about one core configuration, shared by every board built on it."""
+    name: str                  # key board rows use (Renode's spelling where it has one)
+    core: str                  # -mcpu=
+    fpu: str | None            # -mfpu= (None: no FPU, or the core's default, see cflags)
+    float_abi: str             # soft | hard: selects the newlib multilib and TFLM library
+    dsp: bool                  # DSP extension (SMLAD, SSUB8/SEL, SXTAB16): the runtime's SIMD paths
+    tflm_arch: str             # TARGET_ARCH of TFLM's cortex_m_generic target with the same ABI
+    renode_cpu: str | None     # cpuType of Renode's CPU.CortexM; None when Renode has none
+    cycle_model: str           # pipeline the cycle estimator models for this core
+
+    @property
+    def cflags(self) -> tuple:
+        # The runtime's int8 kernels use no floating point; the FPU flags select the matching
+        # newlib multilib and let the compiler use the core's features. "mve-fp" is no -mfpu
+        # value: -mcpu=cortex-m55 implies Helium with floating point.
+        fpu = (f"-mfpu={self.fpu}",) if self.fpu and self.fpu.startswith("fpv") else ()
+        return (f"-mcpu={self.core}", "-mthumb") + fpu + (f"-mfloat-abi={self.float_abi}",)
+
+
+CPU_LIST = (
+    Cpu(name="cortex-m0", core="cortex-m0", fpu=None, float_abi="soft", dsp=False,
+        tflm_arch="cortex-m0", renode_cpu="cortex-m0", cycle_model="cortex-m0"),
+    Cpu(name="cortex-m0+", core="cortex-m0plus", fpu=None, float_abi="soft", dsp=False,
+        tflm_arch="cortex-m0plus", renode_cpu="cortex-m0+", cycle_model="cortex-m0plus"),
+    Cpu(name="cortex-m3", core="cortex-m3", fpu=None, float_abi="soft", dsp=False,
+        tflm_arch="cortex-m3", renode_cpu="cortex-m3", cycle_model="cortex-m3"),
+    Cpu(name="cortex-m33f", core="cortex-m33", fpu="fpv5-sp-d16", float_abi="hard", dsp=True,
+        tflm_arch="cortex-m33", renode_cpu="cortex-m33", cycle_model="cortex-m33"),
+    Cpu(name="cortex-m4", core="cortex-m4", fpu=None, float_abi="soft", dsp=True,
+        tflm_arch="cortex-m4", renode_cpu="cortex-m4", cycle_model="cortex-m4"),
+    Cpu(name="cortex-m4f", core="cortex-m4", fpu="fpv4-sp-d16", float_abi="hard", dsp=True,
+        tflm_arch="cortex-m4+fp", renode_cpu="cortex-m4f", cycle_model="cortex-m4"),
+    Cpu(name="cortex-m55", core="cortex-m55", fpu="mve-fp", float_abi="hard", dsp=True,
+        tflm_arch="cortex-m55", renode_cpu="cortex-m55", cycle_model="cortex-m55"),
+    Cpu(name="cortex-m7", core="cortex-m7", fpu="fpv5-d16", float_abi="hard", dsp=True,
+        tflm_arch="cortex-m7+fp", renode_cpu="cortex-m7", cycle_model="cortex-m7"),
+)
+CPUS = {cpu.name: cpu for cpu in CPU_LIST}
 
 UART_KINDS = {  # UART kind -> driver source in firmware/boards/
     "cmsdk": "uart_cmsdk.c",
@@ -44,13 +75,6 @@ UART_KINDS = {  # UART kind -> driver source in firmware/boards/
 
 TICK_SOURCES = {"systick": "tick_systick.c"}
 
-# Renode models used by the platform file rendered from firmware/boards/renode/platform.repl.tmpl.
-RENODE_CPU_TYPES = {
-    ("cortex-m0", None): "cortex-m0", ("cortex-m0plus", None): "cortex-m0+",
-    ("cortex-m3", None): "cortex-m3", ("cortex-m4", None): "cortex-m4",
-    ("cortex-m4", "fpv4-sp-d16"): "cortex-m4f", ("cortex-m7", "fpv5-d16"): "cortex-m7",
-    ("cortex-m33", "fpv5-sp-d16"): "cortex-m33", ("cortex-m55", "mve-fp"): "cortex-m55",
-}
 RENODE_UARTS = {  # UART kind -> (Renode peripheral, extra lines for its block)
     "cmsdk": ("UART.CMSDK_APB_UART", ""),
     "stm32-usart": ("UART.STM32_UART", ""),
@@ -58,32 +82,44 @@ RENODE_UARTS = {  # UART kind -> (Renode peripheral, extra lines for its block)
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Board:
     name: str
     description: str
-    cpu: str
-    fpu: str | None
+    cpu: str                       # key of CPUS
     flash_origin: int
     flash_size: int
     ram_origin: int
     ram_size: int
     uart: str                      # key of UART_KINDS
     uart_base: int
-    tick: str                      # key of TICK_SOURCES
-    tick_hz: int                   # SysTick (processor) clock as QEMU models it
-    qemu_machine: str | None       # `qemu-system-arm -M`; None when QEMU has no model
-    renode_platform: str | None    # platform file rendered into a project's renode/ folder
-    pyocd_target: str | None       # `pyocd flash -t`
-    energy_nj_per_cycle: float     # estimate, see energy_source
+    tick: str = "systick"          # key of TICK_SOURCES
+    tick_hz: int                   # SysTick (processor) clock: QEMU's model, or the real clock
+    qemu_machine: str | None = None      # `qemu-system-arm -M`; None when QEMU has no model
+    renode_platform: str | None = None   # platform file rendered into a project's renode/ folder
+    pyocd_target: str | None = None      # `pyocd flash -t`
+    openocd: tuple | None = None         # (interface script, target script) shipped with OpenOCD
+    energy_nj_per_cycle: float           # estimate, see energy_source
     energy_source: str
     stack_size: int = 4 * KiB
     semihosting: bool = True       # the emulator can end the run through SYS_EXIT
     qemu_extra: tuple = field(default=())
 
     @property
+    def cpu_row(self) -> Cpu:
+        return CPUS[self.cpu]
+
+    @property
+    def core(self) -> str:
+        return self.cpu_row.core
+
+    @property
+    def fpu(self) -> str | None:
+        return self.cpu_row.fpu
+
+    @property
     def cflags(self) -> tuple:
-        return CPU_FLAGS[(self.cpu, self.fpu)]
+        return self.cpu_row.cflags
 
     @property
     def insns_per_tick(self) -> float:
@@ -99,12 +135,17 @@ class Board:
         return TICK_SOURCES[self.tick]
 
     def as_dict(self) -> dict:
+        cpu = self.cpu_row
         return {"name": self.name, "description": self.description, "cpu": self.cpu,
-                "fpu": self.fpu, "flash_origin": self.flash_origin, "flash_size": self.flash_size,
+                "core": cpu.core, "fpu": cpu.fpu, "float_abi": cpu.float_abi, "dsp": cpu.dsp,
+                "tflm_arch": cpu.tflm_arch, "renode_cpu": cpu.renode_cpu,
+                "cycle_model": cpu.cycle_model,
+                "flash_origin": self.flash_origin, "flash_size": self.flash_size,
                 "ram_origin": self.ram_origin, "ram_size": self.ram_size, "uart": self.uart,
                 "uart_base": self.uart_base, "tick": self.tick, "tick_hz": self.tick_hz,
                 "insns_per_tick": self.insns_per_tick, "qemu_machine": self.qemu_machine,
                 "renode_platform": self.renode_platform, "pyocd_target": self.pyocd_target,
+                "openocd": list(self.openocd) if self.openocd else None,
                 "energy_nj_per_cycle_estimate": self.energy_nj_per_cycle,
                 "energy_source": self.energy_source, "cflags": list(self.cflags),
                 "stack_size": self.stack_size}
@@ -112,52 +153,61 @@ class Board:
 
 _STM32F405_ENERGY = ("STM32F405 datasheet: about 46 mA typical at 168 MHz, 3.3 V, code from "
                      "flash, peripherals off -> 0.9 nJ/cycle")
+# MPS2/MPS3 FPGA images: code SSRAM/TCM as "flash", CMSDK UART0, SysTick at the FPGA clock.
+_MPS2 = dict(flash_origin=0x00000000, flash_size=4 * MiB, ram_origin=0x20000000, ram_size=4 * MiB,
+             uart="cmsdk", uart_base=0x40004000, tick_hz=25_000_000, pyocd_target="cortex_m")
 
 BOARDS_LIST = (
-    Board("microbit", "BBC micro:bit v1, nRF51822 (Cortex-M0, 16 MHz; no SysTick on the "
-          "real chip: tick counts read 0 there, QEMU emulates one)",
-          "cortex-m0", None, 0x00000000, 256 * KiB, 0x20000000, 16 * KiB,
-          "nrf51-uart", 0x40002000, "systick", 16_000_000,
-          "microbit", "microbit.repl", "nrf51",
-          0.83, "nRF51822 product specification: 4.4 mA run from flash at 16 MHz, 3 V "
-                "-> 0.83 nJ/cycle", stack_size=1536),
-    Board("mps2-an385", "Arm MPS2+ FPGA, AN385 image (Cortex-M3, 25 MHz)",
-          "cortex-m3", None, 0x00000000, 4 * MiB, 0x20000000, 4 * MiB,
-          "cmsdk", 0x40004000, "systick", 25_000_000,
-          "mps2-an385", "mps2-an385.repl", "cortex_m",
-          1.24, "FPGA board; figure for an STM32F103 (Cortex-M3): about 27 mA at 72 MHz, "
-                "3.3 V, peripherals off -> 1.24 nJ/cycle"),
-    Board("mps2-an386", "Arm MPS2+ FPGA, AN386 image (Cortex-M4F, 25 MHz)",
-          "cortex-m4", "fpv4-sp-d16", 0x00000000, 4 * MiB, 0x20000000, 4 * MiB,
-          "cmsdk", 0x40004000, "systick", 25_000_000,
-          "mps2-an386", "mps2-an386.repl", "cortex_m",
-          0.9, "FPGA board; figure for a Cortex-M4F part: " + _STM32F405_ENERGY),
-    Board("mps2-an500", "Arm MPS2+ FPGA, AN500 image (Cortex-M7, 25 MHz)",
-          "cortex-m7", "fpv5-d16", 0x00000000, 4 * MiB, 0x20000000, 4 * MiB,
-          "cmsdk", 0x40004000, "systick", 25_000_000,
-          "mps2-an500", "mps2-an500.repl", "cortex_m",
-          1.5, "FPGA board; figure for an STM32F746 (Cortex-M7): about 100 mA at 216 MHz, "
-               "3.3 V, peripherals off -> 1.5 nJ/cycle"),
+    Board(name="microbit",
+          description="BBC micro:bit v1, nRF51822 (Cortex-M0, 16 MHz; no SysTick on the real "
+                      "chip: tick counts read 0 there, QEMU emulates one)",
+          cpu="cortex-m0", flash_origin=0x00000000, flash_size=256 * KiB,
+          ram_origin=0x20000000, ram_size=16 * KiB, uart="nrf51-uart", uart_base=0x40002000,
+          tick_hz=16_000_000, qemu_machine="microbit", renode_platform="microbit.repl",
+          pyocd_target="nrf51", openocd=("interface/cmsis-dap.cfg", "target/nrf51.cfg"),
+          energy_nj_per_cycle=0.83,
+          energy_source="nRF51822 product specification: 4.4 mA run from flash at 16 MHz, 3 V "
+                        "-> 0.83 nJ/cycle", stack_size=1536),
+    Board(name="mps2-an385", description="Arm MPS2+ FPGA, AN385 image (Cortex-M3, 25 MHz)",
+          cpu="cortex-m3", **_MPS2, qemu_machine="mps2-an385", renode_platform="mps2-an385.repl",
+          energy_nj_per_cycle=1.24,
+          energy_source="FPGA board; figure for an STM32F103 (Cortex-M3): about 27 mA at 72 MHz, "
+                        "3.3 V, peripherals off -> 1.24 nJ/cycle"),
+    Board(name="mps2-an386", description="Arm MPS2+ FPGA, AN386 image (Cortex-M4F, 25 MHz)",
+          cpu="cortex-m4f", **_MPS2, qemu_machine="mps2-an386", renode_platform="mps2-an386.repl",
+          energy_nj_per_cycle=0.9,
+          energy_source="FPGA board; figure for a Cortex-M4F part: " + _STM32F405_ENERGY),
+    Board(name="mps2-an500", description="Arm MPS2+ FPGA, AN500 image (Cortex-M7, 25 MHz)",
+          cpu="cortex-m7", **_MPS2, qemu_machine="mps2-an500", renode_platform="mps2-an500.repl",
+          energy_nj_per_cycle=1.5,
+          energy_source="FPGA board; figure for an STM32F746 (Cortex-M7): about 100 mA at "
+                        "216 MHz, 3.3 V, peripherals off -> 1.5 nJ/cycle"),
     # AN505 boots in the Secure state (initial SVTOR 0x10000000): use the Secure aliases of
     # SSRAM1 (code), SSRAM2/3 (data) and UART0.
-    Board("mps2-an505", "Arm MPS2+ FPGA, AN505 image (Cortex-M33 with TrustZone, 20 MHz)",
-          "cortex-m33", "fpv5-sp-d16", 0x10000000, 4 * MiB, 0x38000000, 4 * MiB,
-          "cmsdk", 0x50200000, "systick", 20_000_000,
-          "mps2-an505", "mps2-an505.repl", "cortex_m",
-          0.35, "FPGA board; figure for an STM32L552 (Cortex-M33): about 106 uA/MHz at 3.3 V "
-                "-> 0.35 nJ/cycle"),
+    Board(name="mps2-an505",
+          description="Arm MPS2+ FPGA, AN505 image (Cortex-M33 with TrustZone, 20 MHz)",
+          cpu="cortex-m33f", **dict(_MPS2, flash_origin=0x10000000, ram_origin=0x38000000,
+                                    uart_base=0x50200000, tick_hz=20_000_000),
+          qemu_machine="mps2-an505", renode_platform="mps2-an505.repl",
+          energy_nj_per_cycle=0.35,
+          energy_source="FPGA board; figure for an STM32L552 (Cortex-M33): about 106 uA/MHz at "
+                        "3.3 V -> 0.35 nJ/cycle"),
     # AN547 (SSE-300) boots from the ITCM at 0 (initial SVTOR 0); data in the DTCM.
-    Board("mps3-an547", "Arm MPS3 FPGA, AN547 image (Cortex-M55 with Helium, 32 MHz)",
-          "cortex-m55", "mve-fp", 0x00000000, 512 * KiB, 0x20000000, 512 * KiB,
-          "cmsdk", 0x49303000, "systick", 32_000_000,
-          "mps3-an547", "mps3-an547.repl", "cortex_m",
-          0.1, "FPGA board; no public datasheet figure for a Cortex-M55 part at hand: a rough "
-               "assumption of 0.1 nJ/cycle (a 22 nm-class MCU core)"),
-    Board("netduinoplus2", "Netduino Plus 2, STM32F405RG (Cortex-M4F, 168 MHz)",
-          "cortex-m4", "fpv4-sp-d16", 0x08000000, 1 * MiB, 0x20000000, 128 * KiB,
-          "stm32-usart", 0x40011000, "systick", 168_000_000,
-          "netduinoplus2", "netduinoplus2.repl", "stm32f405rg",
-          0.9, _STM32F405_ENERGY),
+    Board(name="mps3-an547",
+          description="Arm MPS3 FPGA, AN547 image (Cortex-M55 with Helium, 32 MHz)",
+          cpu="cortex-m55", **dict(_MPS2, flash_size=512 * KiB, ram_size=512 * KiB,
+                                   uart_base=0x49303000, tick_hz=32_000_000),
+          qemu_machine="mps3-an547", renode_platform="mps3-an547.repl",
+          energy_nj_per_cycle=0.1,
+          energy_source="FPGA board; no public datasheet figure for a Cortex-M55 part at hand: a "
+                        "rough assumption of 0.1 nJ/cycle (a 22 nm-class MCU core)"),
+    Board(name="netduinoplus2", description="Netduino Plus 2, STM32F405RG (Cortex-M4F, 168 MHz)",
+          cpu="cortex-m4f", flash_origin=0x08000000, flash_size=1 * MiB,
+          ram_origin=0x20000000, ram_size=128 * KiB, uart="stm32-usart", uart_base=0x40011000,
+          tick_hz=168_000_000, qemu_machine="netduinoplus2",
+          renode_platform="netduinoplus2.repl", pyocd_target="stm32f405rg",
+          openocd=("interface/stlink.cfg", "target/stm32f4x.cfg"),   # external ST-LINK on SWD
+          energy_nj_per_cycle=0.9, energy_source=_STM32F405_ENERGY),
 )
 
 BOARDS = {board.name: board for board in BOARDS_LIST}

@@ -233,11 +233,11 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
 
 def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors: int):
     """Renode platform, script and .robot test for users who have Renode (not run here)."""
-    from .boards import RENODE_CPU_TYPES, RENODE_UARTS
+    from .boards import RENODE_UARTS
     out.mkdir()
     uart_type, uart_options = RENODE_UARTS[board.uart]
     _render(root / "boards" / "renode" / "platform.repl.tmpl", out / board.renode_platform,
-            board=board.name, cpu_type=RENODE_CPU_TYPES[(board.cpu, board.fpu)],
+            board=board.name, cpu_type=board.cpu_row.renode_cpu,
             tick_hz=board.tick_hz, flash_origin=f"0x{board.flash_origin:08X}",
             flash_size=f"0x{board.flash_size:X}", ram_origin=f"0x{board.ram_origin:08X}",
             ram_size=f"0x{board.ram_size:X}", uart_type=uart_type,

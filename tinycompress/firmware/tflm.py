@@ -125,23 +125,10 @@ RESOLVER_METHODS = {
     "ZEROS_LIKE": "AddZerosLike",
 }
 
-# Board (cpu, fpu) -> TARGET_ARCH of TFLM's cortex_m_generic target, whose float ABI matches
-# the board's compiler flags (boards.CPU_FLAGS): a library for another ABI does not link.
-TFLM_ARCHS = {
-    ("cortex-m0", None): "cortex-m0",
-    ("cortex-m0plus", None): "cortex-m0plus",
-    ("cortex-m3", None): "cortex-m3",
-    ("cortex-m4", None): "cortex-m4",
-    ("cortex-m4", "fpv4-sp-d16"): "cortex-m4+fp",
-    ("cortex-m7", "fpv5-d16"): "cortex-m7+fp",
-    ("cortex-m33", "fpv5-sp-d16"): "cortex-m33",
-    ("cortex-m55", "mve-fp"): "cortex-m55",
-}
-
 LIB_NAME = "libtensorflow-microlite.a"
 HEADER = "tensorflow/lite/micro/micro_interpreter.h"
 GEN_DIR = "tensorflow/lite/micro/tools/make/gen"
-# Where a library may sit under TFLM_DIR, in search order ({arch}: TFLM_ARCHS). TFLM's own
+# Where a library may sit under TFLM_DIR, in search order ({arch}: the CPU row's tflm_arch). TFLM's own
 # Makefile writes gen/<target>_<arch>_<build type>[_<kernels>][_<toolchain>]/lib/.
 LIB_PATTERNS = (f"lib/{LIB_NAME}", LIB_NAME, GEN_DIR + "/cortex_m_generic_{arch}_*/lib/" + LIB_NAME)
 
@@ -151,11 +138,9 @@ ARENA_ALIGN = 16
 
 
 def tflm_arch(board) -> str:
-    arch = TFLM_ARCHS.get((board.cpu, board.fpu))
-    if arch is None:
-        raise TinyCompressError(f"board {board.name}: no TFLite-Micro cortex_m_generic target for "
-                                f"{board.cpu} with FPU {board.fpu}; use --runtime native")
-    return arch
+    """TARGET_ARCH of TFLM's cortex_m_generic target whose float ABI matches the board's
+    compiler flags (a library for another ABI does not link): from the board's CPU row."""
+    return board.cpu_row.tflm_arch
 
 
 def build_hint(arch: str) -> str:

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark the native runtime on the six baseline models in QEMU mps2-an386 (Cortex-M4).
 
-For each model in ../shared/baselines/tflm-qemu-mps2-an386/models/ (or --models DIR):
+For each model in ../shared/baselines/tflm-qemu-mps2-an386/models/ (or --models DIR), and
+with --zoo the zoo's four MLPerf Tiny architectures (kws-dscnn, vww-mbv1 96x96x3, resnet8,
+ad-fc; untrained, converted with seeded representative data):
 generate a native firmware project with golden vectors, build it with arm-none-eabi-gcc,
 run it in `qemu-system-arm -icount shift=0` and print
 
@@ -14,7 +16,15 @@ run it in `qemu-system-arm -icount shift=0` and print
     kernels (arm-none-eabi-gcc map file), next to TFLM's .tflite + library bytes,
   - whether every golden vector matched TFLM byte for byte.
 
-Usage: .venv/bin/python tools/bench_native.py [--models DIR] [--only NAME ...] [--keep DIR]
+With --cycles, also ESTIMATED Cortex-M4/M7/M33 cycles per MAC (tinycompress.simulate.cycles:
+the executed instruction mix from QEMU's block log priced with the cores' TRM timings),
+and TFLM + CMSIS-NN (../shared/tflm) built, run and estimated the same way in the same run,
+with the ratios to it and to ST X-CUBE-AI's published MLPerf Tiny cycles per MAC, and the
+estimate's error against TFLM + CMSIS-NN's published latency on the NUCLEO-L4R5ZI.
+--layers prints the per-layer estimate of our firmware.
+
+Usage: .venv/bin/python tools/bench_native.py [--zoo] [--cycles] [--layers] [--only NAME ...]
+       [--models DIR] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -57,61 +67,130 @@ def baseline_rows(path: Path) -> dict:
     return {(r["variant"], r["model"]): r for r in rows}
 
 
-def bench_one(tflite: Path, work: Path, vectors: int) -> dict:
+# Published MLPerf Tiny figures on a Cortex-M4 (NUCLEO-L4R5ZI, 120 MHz), closed division;
+# cycles per MAC = clock / throughput / MACs of the benchmark model.
+PUBLISHED = {   # benchmark -> (X-CUBE-AI cycles/MAC, best other engine or None)
+    "KWS": (1.95, None), "VWW": (1.42, None), "IC": (1.58, None), "AD": (2.39, ("Plumerai", 1.84)),
+}
+PUBLISHED_SOURCE = ("ST X-CUBE-AI 9.0 (MLPerf Tiny v1.2), Plumerai (v1.1), NUCLEO-L4R5ZI at 120 MHz")
+# TFLM + CMSIS-NN's published latency on the same board: the MLPerf Tiny reference submission
+# (mlcommons/tiny_results_v0.5 closed/reference/results/Nucleo-L4R5ZI/*/performance/results.txt,
+# median throughput; TFLM of TF 2.3.1 built with TAGS=cmsis-nn, Mbed OS, 120 MHz).
+REFERENCE_THROUGHPUT = {"KWS": 5.497, "VWW": 1.665, "IC": 1.420, "AD": 99.487}
+REFERENCE_HZ = 120e6
+BENCHMARK_OF = {"kws_dscnn": "KWS", "kws-dscnn": "KWS", "vww_mbv1_rgb": "VWW", "vww-mbv1": "VWW",
+                "resnet8": "IC", "ad_fc": "AD", "ad-fc": "AD"}
+ZOO_MODELS = ("kws-dscnn", "vww-mbv1", "resnet8", "ad-fc")
+CORES = ("cortex-m4", "cortex-m7", "cortex-m33")
+
+
+def zoo_tflite(name: str, work: Path) -> Path:
+    """The zoo builder's model, untrained (seeded), converted to int8 with its data set."""
+    from tinycompress import train as training
+    from tinycompress.convert import convert_to_int8
+    from tinycompress.zoo import ZOO
+
+    out = work / f"{name}.tflite"
+    if not out.exists():
+        entry = ZOO[name]
+        training.set_seed(0)
+        convert_to_int8(entry.build(), entry.dataset(0), out, representative_samples=20,
+                        task=entry.task, seed=0)
+    return out
+
+
+def bench_one(tflite: Path, work: Path, vectors: int, runtime: str = "native",
+              cycles: bool = False) -> dict:
     from tinycompress.firmware.build import build
     from tinycompress.firmware.project import generate_project
     from tinycompress.simulate.qemu import simulate
 
-    project = work / tflite.stem
-    info = generate_project(tflite, BOARD, project, runtime="native", vectors=vectors)
+    project = work / f"{tflite.stem}-{runtime}"
+    info = generate_project(tflite, BOARD, project, runtime=runtime, vectors=vectors)
     report = build(project)
     sim = simulate(project, timeout=600)
     meta = json.loads((project / "project.json").read_text())
     per_obj = flash_from_map(project / "build" / "firmware.map")
     model_flash = per_obj.get("model.o", 0)
     runtime_flash = sum(v for k, v in per_obj.items() if k.startswith("tc_"))
-    return dict(insns=sim.instructions_per_inference, passed=sim.passed, vectors=len(sim.vectors),
-                failure=getattr(sim, "failure", None), arena=info.arena_bytes,
-                io=meta.get("io_bytes", 0), host_arena=meta.get("host_arena_bytes"),
-                model_flash=model_flash, runtime_flash=runtime_flash,
-                elf_flash=report.flash_used, weights=meta.get("weight_bytes", 0))
+    row = dict(insns=sim.instructions_per_inference, passed=sim.passed, vectors=len(sim.vectors),
+               failure=getattr(sim, "failure", None), arena=info.arena_bytes,
+               io=meta.get("io_bytes", 0), host_arena=meta.get("host_arena_bytes"),
+               model_flash=model_flash, runtime_flash=runtime_flash,
+               elf_flash=report.flash_used, weights=meta.get("weight_bytes", 0),
+               macs=meta.get("macs") or sum(l.get("macs", 0) for l in meta.get("layers", [])),
+               layers=meta.get("layers", []), estimate=None)
+    if cycles:
+        from tinycompress.simulate.cycles import estimate_project
+        row["estimate"] = estimate_project(project, timeout=900)
+    return row
+
+
+def tflm_row(tflite: Path, work: Path, vectors: int, cycles: bool, note: list) -> dict | None:
+    """TFLM + CMSIS-NN on the same board in the same run, or None (reason added to `note`)."""
+    import os
+    from tinycompress.errors import TinyCompressError
+    from tinycompress.shared import TFLM_TREES, missing_reason, shared_path
+
+    tree = shared_path(TFLM_TREES["cmsis_nn"])
+    if tree is None:
+        note.append(f"TFLM + CMSIS-NN not run: {missing_reason(TFLM_TREES['cmsis_nn'])}")
+        return None
+    os.environ["TFLM_DIR"] = str(tree)
+    try:
+        return bench_one(tflite, work, vectors, runtime="tflm", cycles=cycles)
+    except TinyCompressError as exc:
+        note.append(f"TFLM + CMSIS-NN on {tflite.stem} not run: {exc}")
+        return None
+
+
+def _f(x, fmt=".2f"):
+    return "-" if x is None else format(x, fmt)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", type=Path, default=BASELINE / "models")
     ap.add_argument("--baseline", type=Path, default=BASELINE / "tflm.json")
-    ap.add_argument("--only", nargs="*", help="model names (file stems) to run")
+    ap.add_argument("--only", nargs="*", help="model names (file stems or zoo names) to run")
+    ap.add_argument("--zoo", action="store_true", help="also the zoo's MLPerf Tiny architectures")
+    ap.add_argument("--cycles", action="store_true",
+                    help="estimated M4/M7/M33 cycles, and TFLM + CMSIS-NN measured in the same run")
+    ap.add_argument("--layers", action="store_true", help="per-layer estimate (with --cycles)")
     ap.add_argument("--vectors", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the generated projects here")
     args = ap.parse_args(argv)
 
-    base = baseline_rows(args.baseline)
-    models = sorted(args.models.glob("*.tflite"))
-    if args.only:
-        models = [m for m in models if m.stem in args.only]
+    base = baseline_rows(args.baseline) if args.baseline.is_file() else {}
     work_ctx = tempfile.TemporaryDirectory(prefix="tc-bench-") if args.keep is None else None
     work = Path(work_ctx.name) if work_ctx else args.keep
     work.mkdir(parents=True, exist_ok=True)
+    models = [(m.stem, m) for m in sorted(args.models.glob("*.tflite"))]
+    if args.zoo:
+        models += [(name, None) for name in ZOO_MODELS]
+    if args.only:
+        models = [m for m in models if m[0] in args.only]
 
+    print(f"native runtime on QEMU {BOARD} (Cortex-M4, DSP path), -icount shift=0, 40 insns/tick")
     head = (f"{'model':<14}{'MACs':>11}{'insns/inf':>12}{'insn/MAC':>9}{'TFLM ref':>9}{'x ref':>7}"
             f"{'CMSIS-NN':>9}{'x cmsis':>8}  {'RAM ours':>9}{'(arena+io)':>11}{'TFLM arena':>11}"
             f"{'host':>9}  {'flash ours':>10}{'(model+rt)':>11}{'TFLM .tflite+lib':>17}  golden")
-    print(f"native runtime on QEMU {BOARD} (Cortex-M4, DSP path), -icount shift=0, 40 insns/tick")
     print(head)
     print("-" * len(head))
-    failures = 0
-    for tflite in models:
-        ref, cm = base.get(("ref", tflite.stem)), base.get(("cmsis_nn", tflite.stem))
-        r = bench_one(tflite, work, args.vectors)
-        macs = ref["macs"] if ref else None
+    failures, results, notes = 0, [], []
+    for name, tflite in models:
+        if tflite is None:
+            tflite = zoo_tflite(name, work)
+        ref, cm = base.get(("ref", name)), base.get(("cmsis_nn", name))
+        r = bench_one(tflite, work, args.vectors, cycles=args.cycles)
+        macs = ref["macs"] if ref else r["macs"]
         ipm = r["insns"] / macs if macs else float("nan")
         ram = r["arena"] + r["io"]
         ours_flash = r["model_flash"] + r["runtime_flash"]
         tflm_flash = (f"{tflite.stat().st_size:,}+{ref['tflm_lib_bytes']:,}" if ref else "-")
         ok = r["passed"] == r["vectors"] and r["vectors"] > 0
         failures += not ok
-        print(f"{tflite.stem:<14}{macs or 0:>11,}{r['insns']:>12,.0f}{ipm:>9.2f}"
+        print(f"{name:<14}{macs or 0:>11,}{r['insns']:>12,.0f}{ipm:>9.2f}"
               f"{ref['insns_per_mac'] if ref else float('nan'):>9.1f}"
               f"{ipm / ref['insns_per_mac'] if ref else float('nan'):>7.2f}"
               f"{cm['insns_per_mac'] if cm else float('nan'):>9.1f}"
@@ -119,15 +198,73 @@ def main(argv=None) -> int:
               f"{ram:>9,}{'(' + format(r['arena'], ',') + '+' + str(r['io']) + ')':>11}"
               f"{ref['arena_used'] if ref else 0:>11,}{r['host_arena'] or 0:>9,}  "
               f"{ours_flash:>10,}{'(' + format(r['model_flash'], ',') + '+' + format(r['runtime_flash'], ',') + ')':>11}"
-              f"{tflm_flash:>17}  {r['passed']}/{r['vectors']}")
+              f"{tflm_flash:>17}  {r['passed']}/{r['vectors']}", flush=True)
+        tflm = (tflm_row(tflite, work, 1, True, notes)
+                if args.cycles and name in BENCHMARK_OF else None)
+        results.append((name, macs, r, tflm))
     print("x ref / x cmsis: our instructions per MAC divided by theirs (lower is better).")
     print("RAM ours: static arena (activations + kernel scratch) + the caller's input/output buffers;"
           " TFLM arena: arena_used_bytes() on the device; host: the tflite-micro wheel's arena.")
     print("flash ours: model.o + tc_*.o bytes kept by the linker (weights, parameters, kernels, "
           "tc_invoke); TFLM: the .tflite flatbuffer + libtensorflow-microlite bytes (ref build).")
+    if args.cycles:
+        print_cycles(results, notes, args.layers)
     if work_ctx:
         work_ctx.cleanup()
     return 1 if failures else 0
+
+
+def print_cycles(results, notes, layers: bool):
+    print()
+    print("ESTIMATED cycles per MAC (QEMU block log x Cortex-M TRM instruction timings, zero wait "
+          "states; an estimate, not a measurement)")
+    head = (f"{'model':<14}{'bench':>6}{'insn/MAC':>9}{'M4 cyc/MAC':>11}{'M7':>6}{'M33':>6}  "
+            f"{'TFLM+CMSIS-NN insn/MAC':>23}{'cyc/MAC':>8}{'x TFLM':>7}  "
+            f"{'X-CUBE-AI':>9}{'x X-CUBE':>9}{'best other':>16}")
+    print(head)
+    print("-" * len(head))
+    for name, macs, r, tflm in results:
+        est = r["estimate"]
+        bench = BENCHMARK_OF.get(name)
+        m4 = est.cycles("cortex-m4") / macs
+        t_ipm = t_cpm = None
+        if tflm and tflm["estimate"]:
+            t_ipm = tflm["insns"] / macs
+            t_cpm = tflm["estimate"].cycles("cortex-m4") / macs
+        xcube, other = PUBLISHED.get(bench, (None, None))
+        print(f"{name:<14}{bench or '-':>6}{r['insns'] / macs:>9.2f}{m4:>11.2f}"
+              f"{est.cycles('cortex-m7') / macs:>6.2f}{est.cycles('cortex-m33') / macs:>6.2f}  "
+              f"{_f(t_ipm):>23}{_f(t_cpm):>8}{_f(m4 / t_cpm if t_cpm else None):>7}  "
+              f"{_f(xcube):>9}{_f(m4 / xcube if xcube else None):>9}"
+              f"{(f'{other[0]} {other[1]:.2f}' if other else '-'):>16}")
+    print(f"x TFLM / x X-CUBE: our estimated M4 cycles per MAC divided by theirs (< 1: faster). "
+          f"Published: {PUBLISHED_SOURCE}.")
+    calib = [(name, macs, tflm) for name, macs, r, tflm in results
+             if tflm and tflm["estimate"] and BENCHMARK_OF.get(name) in REFERENCE_THROUGHPUT]
+    if calib:
+        print()
+        print("Calibration: the estimate for TFLM + CMSIS-NN here vs its published latency on the "
+              "NUCLEO-L4R5ZI (MLPerf Tiny reference submission, 120 MHz)")
+        print(f"{'model':<14}{'bench':>6}{'est. M4 cycles':>16}{'published cycles':>18}{'error':>8}")
+        for name, macs, tflm in calib:
+            bench = BENCHMARK_OF[name]
+            pub = REFERENCE_HZ / REFERENCE_THROUGHPUT[bench]
+            est = tflm["estimate"].cycles("cortex-m4")
+            print(f"{name:<14}{bench:>6}{est:>16,.0f}{pub:>18,.0f}{(est - pub) / pub:>+8.0%}")
+    for n in notes:
+        print("note:", n)
+    if layers:
+        for name, macs, r, _ in results:
+            print()
+            print(f"{name}: per layer, ESTIMATED Cortex-M4 cycles")
+            print(f"{'#':>3} {'op':<18}{'MACs':>11}{'insns':>11}{'M4 cycles':>12}{'cyc/MAC':>8}  mix")
+            for le in r["estimate"].layers:
+                info = r["layers"][le.index] if le.index < len(r["layers"]) else {}
+                lm = info.get("macs", 0)
+                mix = ", ".join(f"{k} {v / max(le.instructions, 1):.0%}"
+                                for k, v in le.mix.most_common(4))
+                print(f"{le.index:>3} {info.get('op', '?'):<18}{lm:>11,}{le.instructions:>11,}"
+                      f"{le.cycles['cortex-m4']:>12,.0f}{_f(le.cycles['cortex-m4'] / lm if lm else None):>8}  {mix}")
 
 
 if __name__ == "__main__":

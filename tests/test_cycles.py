@@ -1,0 +1,131 @@
+"""The cycle ESTIMATE: instruction classes, block pricing with the TRM timings, the QEMU block
+log's window per layer, and on a real firmware the traced instruction counts equal SysTick's."""
+import pytest
+
+from tinycompress.simulate.cycles import (CORES, block_cycles, classify, estimate, parse_log,
+                                          estimate_project)
+
+from conftest import requires_arm_gcc, requires_qemu
+
+M4 = CORES["cortex-m4"]
+
+
+@pytest.mark.parametrize("mnemonic, operands, kind", [
+    ("smlad", "r3, r4, r5, r3", "mul"), ("muls", "r0, r1, r0", "mul"),
+    ("sxtb16", "r2, r6, ror #8", "alu"), ("ldr.w", "r4, [r1], #4", "load"),
+    ("ldrsb", "r3, [r2, #1]", "load"), ("strbge", "r3, [r0]", "store"),
+    ("ldrd", "r4, r5, [r1, #8]", "pair"), ("push", "{r4, r5, r6, lr}", "store_multi"),
+    ("pop", "{r4-r7, pc}", "load_multi"), ("bne", "#0x1c", "branch"),
+    ("cbz", "r0, #0x40", "branch"), ("itt", "ne", "it"), ("sdiv", "r0, r1, r2", "div"),
+    ("vmov", "s0, r1", "fp"), ("bics", "r0, r1", "alu"), ("bl", "#0x1c50", "branch"),
+])
+def test_classify_names_the_instruction_class(mnemonic, operands, kind):
+    assert classify(mnemonic, operands).kind == kind
+
+
+def test_register_lists_and_pc_writes_are_read():
+    pop = classify("pop", "{r4-r7, pc}")
+    assert pop.regs == 5 and pop.writes_pc
+    assert classify("push", "{r4, lr}").regs == 2 and not classify("push", "{r4, lr}").writes_pc
+    assert classify("bne", "#0x10").cond and not classify("b.w", "#0x10").cond
+    assert classify("addne", "r0, r1").cond
+
+
+def _block(*lines):
+    return [classify(m, ops, 0x100 + 2 * i) for i, (m, ops) in enumerate(lines)]
+
+
+def test_m4_prices_loads_pipelining_and_taken_branches():
+    loop = _block(("ldr", "r3, [r1], #4"), ("ldr", "r4, [r2], #4"), ("smlad", "r0, r3, r4, r0"),
+                  ("subs", "r5, #1"), ("bne", "#0x100"))
+    # first load 2, the next pipelined 1, smlad 1, subs 1, bne 1 (+P=2 when taken)
+    assert block_cycles(loop, taken=True, core=M4) == 2 + 1 + 1 + 1 + 1 + 2
+    assert block_cycles(loop, taken=False, core=M4) == 2 + 1 + 1 + 1 + 1
+    # a load whose address register the instruction before wrote stalls one cycle
+    dep = _block(("adds", "r1, r1, r2"), ("ldr", "r3, [r1]"))
+    assert block_cycles(dep, taken=False, core=M4) == 1 + 2 + 1
+    # pop with pc: 1 + N + P
+    assert block_cycles(_block(("pop", "{r4, pc}")), taken=True, core=M4) == 1 + 2 + 2
+    # the M7 row prices the same block lower (dual issue, no load latency in the row)
+    assert block_cycles(loop, True, CORES["cortex-m7"]) < block_cycles(loop, True, M4)
+
+
+LOG = """\
+----------------
+IN: main
+0x00000100:  f000 f800  bl       #0x200
+
+Trace 0: 0x7f0000000100 [00000000/00000100/00000110/ff020200] main
+----------------
+IN: tc_invoke
+0x00000200:  b510       push     {r4, lr}
+0x00000202:  f000 f800  bl       #0x300
+
+Trace 0: 0x7f0000000200 [00000000/00000200/00000110/ff020200] tc_invoke
+----------------
+IN: kernel
+0x00000300:  3b01       subs     r3, #1
+0x00000302:  d1fd       bne      #0x300
+
+Trace 0: 0x7f0000000300 [00000000/00000300/00000110/ff020200] kernel
+Trace 0: 0x7f0000000300 [00000000/00000300/00000110/ff020200] kernel
+----------------
+IN: kernel
+0x00000304:  4770       bx       lr
+
+Trace 0: 0x7f0000000400 [00000000/00000304/00000110/ff020200] kernel
+----------------
+IN: tc_invoke
+0x00000206:  f000 f800  bl       #0x500
+
+Trace 0: 0x7f0000000500 [00000000/00000206/00000110/ff020200] tc_invoke
+----------------
+IN: tc_layer_done
+0x00000500:  4770       bx       lr
+
+Trace 0: 0x7f0000000600 [00000000/00000500/00000110/ff020200] tc_layer_done
+----------------
+IN: tc_invoke
+0x0000020a:  bd10       pop      {r4, pc}
+
+Trace 0: 0x7f0000000700 [00000000/0000020a/00000110/ff020200] tc_invoke
+Trace 0: 0x7f0000000100 [00000000/00000100/00000110/ff020200] main
+Trace 0: 0x7f0000000200 [00000000/00000200/00000110/ff020200] tc_invoke
+"""
+
+SYMBOLS = {"tc_invoke": 0x200, "tc_layer_done": 0x500,
+           "_in_invoke": lambda pc: 0x200 <= pc < 0x210, "_in_main": lambda pc: 0x100 <= pc < 0x110}
+
+
+def test_log_window_counts_one_inference_per_layer_without_the_hook():
+    prof = parse_log(LOG.splitlines(), SYMBOLS)
+    assert prof.layer_count == 1
+    est = estimate(prof)
+    # push, bl | subs, bne (taken) | subs, bne (not taken) | bx | bl | (hook left out) | pop:
+    # main's blocks and the second tc_invoke call are outside the window
+    assert est.instructions == 2 + 2 + 2 + 1 + 1 + 1
+    assert est.mix()["branch"] == 5
+    taken, fall = block_cycles(prof.blocks["0x7f0000000300"], True, M4), \
+        block_cycles(prof.blocks["0x7f0000000300"], False, M4)
+    assert taken == fall + M4.refill
+    expected = (3 + (1 + 2)) + taken + fall + (1 + 2) + (1 + 2) + (1 + 2 + 2)
+    assert est.cycles("cortex-m4") == expected
+
+
+@requires_arm_gcc
+@requires_qemu
+def test_traced_instructions_match_systick_per_layer(tmp_path):
+    from tinycompress.firmware.build import build
+    from fwtiny import tiny_project
+    from tinycompress.simulate.qemu import simulate
+
+    project = tiny_project(tmp_path / "p", vectors=2).path
+    build(project)
+    sim = simulate(project, timeout=30)
+    est = estimate_project(project, timeout=60)
+    assert [l.index for l in est.layers] == [l.index for l in sim.layers]
+    for traced, timed in zip(est.layers, sim.layers):
+        # SysTick counts in steps of 40 instructions and includes the hook's tick read
+        assert abs(traced.instructions - timed.instructions) <= 80
+    assert est.cycles("cortex-m4") > est.instructions
+    assert est.as_dict()["label"] == "estimate"

@@ -1,0 +1,446 @@
+"""ESTIMATED Cortex-M cycles from the instructions QEMU executed (never a measurement).
+
+QEMU does not model cycles. Run with `-d in_asm,exec,nochain`, it logs every translated
+block once (its instructions, `IN:`) and every execution of a block (`Trace`); chaining
+off, each execution is logged. From that log this module counts how often each block ran,
+which block followed it (so whether the block's closing branch was taken), and prices each
+instruction with the core's published timing (a row of CORES: Arm's Technical Reference
+Manuals' instruction-timing tables, zero wait states, the pipeline-refill P they leave
+open set per row). Per layer: the window between two calls of the firmware's layer hook
+(`tc_layer_done`); the hook's own instructions are left out.
+
+What the estimate does not see: flash wait states and caches, bus contention, the M7's
+dual issue and branch prediction beyond the row's average. It is labelled an estimate
+wherever it is printed; README.md states its error against published silicon latency.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import TinyCompressError
+
+LABEL = "estimate"
+
+# ---- instruction classes -------------------------------------------------------------
+
+_COND = ("eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt",
+         "gt", "le", "al")
+_MULTIPLY = {"mul", "mla", "mls", "smull", "umull", "smlal", "umlal", "smlad", "smladx",
+             "smlsd", "smlsdx", "smuad", "smuadx", "smusd", "smusdx", "smlabb", "smlabt",
+             "smlatb", "smlatt", "smulbb", "smulbt", "smultb", "smultt", "smlawb", "smlawt",
+             "smulwb", "smulwt", "smmul", "smmulr", "smmla", "smmlar", "smmls", "smmlsr",
+             "smlald", "smlaldx", "smlsld", "smlsldx", "smlalbb", "smlalbt", "smlaltb",
+             "smlaltt", "umaal", "usad8", "usada8"}
+_DIVIDE = {"sdiv", "udiv"}
+_LOAD_SINGLE = {"ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrex", "ldrexb", "ldrexh", "ldrt",
+                "ldrbt", "ldrht", "ldrsbt", "ldrsht"}
+_STORE_SINGLE = {"str", "strb", "strh", "strex", "strexb", "strexh", "strt", "strbt", "strht"}
+_LOAD_MULTI = {"ldm", "ldmia", "ldmdb", "ldmfd", "ldmea", "pop"}
+_STORE_MULTI = {"stm", "stmia", "stmdb", "stmfd", "stmea", "push"}
+_PAIR = {"ldrd", "strd"}
+_BRANCH = {"b", "bl", "blx", "bx", "cbz", "cbnz", "tbb", "tbh"}
+_FP = re.compile(r"^v")                     # FPU (vldr, vmov, vadd, ...): one cycle each
+
+
+@dataclass(frozen=True)
+class Insn:
+    addr: int
+    size: int                   # bytes: 2 or 4
+    mnemonic: str               # base mnemonic, condition and width suffix removed
+    cond: bool                  # has a condition (b<cond>, or an IT-block instruction)
+    kind: str                   # one of CLASSES
+    regs: int = 1               # registers moved by ldm/stm/push/pop
+    writes_pc: bool = False
+    dest: str | None = None     # first operand register
+    base: str | None = None     # address register of a load/store
+
+
+CLASSES = ("alu", "mul", "div", "load", "store", "load_multi", "store_multi", "pair",
+           "branch", "it", "fp", "other")
+
+
+_KNOWN = (_MULTIPLY | _DIVIDE | _LOAD_SINGLE | _STORE_SINGLE | _LOAD_MULTI | _STORE_MULTI
+          | _PAIR | {"mov", "add", "sub"})
+
+
+def _base_mnemonic(m: str) -> tuple:
+    """(mnemonic without width or condition suffix, whether it carried a condition)."""
+    m = m.lower().split(".")[0]
+    if m in ("cbz", "cbnz"):
+        return m, True
+    if m in _BRANCH or m in _KNOWN:
+        return m, False
+    if m.startswith("b") and len(m) == 3 and m[1:] in _COND:
+        return "b", True
+    if len(m) > 3 and m[-2:] in _COND and m[:-2] in _KNOWN | _BRANCH:   # inside an IT block
+        return m[:-2], True
+    return m, False
+
+
+def classify(mnemonic: str, operands: str, addr: int = 0, size: int = 2) -> Insn:
+    """One disassembled Thumb instruction (QEMU's in_asm text) as an Insn."""
+    base, cond = _base_mnemonic(mnemonic)
+    ops = operands.lower()
+    regs_list = re.findall(r"\{([^}]*)\}", ops)
+    regs = 1
+    if regs_list:
+        regs = 0
+        for part in regs_list[0].split(","):
+            part = part.strip()
+            if "-" in part:
+                lo, hi = (int(x.strip()[1:]) for x in part.split("-"))
+                regs += hi - lo + 1
+            elif part:
+                regs += 1
+    writes_pc = bool(re.search(r"\bpc\b", ops.split(",")[0])) or (
+        base in _LOAD_MULTI and regs_list and re.search(r"\bpc\b", regs_list[0]))
+    m = re.match(r"\s*(r\d+|ip|lr|sp|fp|sl|sb)\b", ops)
+    dest = m.group(1) if m else None
+    b = re.search(r"\[(r\d+|ip|lr|sp|fp|sl|sb|pc)\b", ops)
+    mem_base = b.group(1) if b else None
+    stripped = base[:-1] if base.endswith("s") else base        # muls, smlals
+    if base == "it" or re.fullmatch(r"it[te]{0,3}", base):
+        kind = "it"
+    elif base in _BRANCH:
+        kind = "branch"
+    elif base in _PAIR:
+        kind = "pair"
+    elif base in _LOAD_MULTI or (base.startswith("ldm")):
+        kind = "load_multi"
+    elif base in _STORE_MULTI or (base.startswith("stm")):
+        kind = "store_multi"
+    elif base in _LOAD_SINGLE or base.startswith("ldr"):
+        kind = "load"
+    elif base in _STORE_SINGLE or base.startswith("str"):
+        kind = "store"
+    elif base in _MULTIPLY or stripped in _MULTIPLY:
+        kind = "mul"
+    elif base in _DIVIDE:
+        kind = "div"
+    elif _FP.match(base):
+        kind = "fp"
+    else:
+        kind = "alu"
+    return Insn(addr, size, base, cond, kind, regs, bool(writes_pc), dest, mem_base)
+
+
+# ---- cores -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CoreTiming:
+    """Cycles per instruction class for one core (TRM tables, zero wait states)."""
+    name: str
+    source: str
+    alu: float = 1.0
+    mul: float = 1.0
+    div: float = 7.0              # 2..12, data dependent: the middle
+    load: float = 2.0             # a single load not pipelined with the previous one
+    load_pipelined: float = 1.0   # a load or store right after a single load
+    store: float = 1.0            # a store retires through the write buffer
+    multi_base: float = 1.0       # ldm/stm/push/pop: base + one per register
+    pair: float = 3.0             # ldrd/strd: 1 + N, N = 2
+    branch: float = 1.0           # any branch, plus `refill` when taken
+    refill: float = 2.0           # P: pipeline refill after a taken branch (TRM: 1 to 3)
+    it: float = 1.0
+    fp: float = 1.0
+    agu_stall: float = 1.0        # address register written by the instruction just before
+    alu_scale: float = 1.0        # < 1 models dual issue (M7)
+
+
+CORES = {
+    "cortex-m3": CoreTiming(
+        "cortex-m3", "Cortex-M3 TRM (DDI0337) table 18-1: MUL 1, MLA/MLS 2, long multiply "
+        "3-5, LDR 2 (pipelined 1), STR 1, LDM/STM 1+N, branch 1+P", mul=1.5, div=7.0),
+    "cortex-m4": CoreTiming(
+        "cortex-m4", "Cortex-M4 TRM (DDI0439) table 3-1: ALU/MUL/MLA/SMLAD/SIMD 1, LDR 2 "
+        "(neighbouring single loads/stores pipeline to 1), STR 1, LDM/STM 1+N, LDRD/STRD "
+        "1+2, branch 1+P (P 1..3), SDIV 2..12"),
+    "cortex-m33": CoreTiming(
+        "cortex-m33", "Cortex-M33 TRM (100230): 3-stage pipeline, single-cycle 32-bit MAC "
+        "and DSP, LDR 2 (pipelined 1), branch 1+P with P about 1..2", refill=1.5),
+    "cortex-m7": CoreTiming(
+        "cortex-m7", "Cortex-M7 TRM (DDI0489): dual-issue 6-stage pipeline with branch "
+        "prediction, loads pipelined; modelled as ALU 0.6 (pairs issue together), load 1, "
+        "taken branch 1+1", load=1.0, load_pipelined=1.0, alu_scale=0.6, refill=1.0,
+        agu_stall=0.0, pair=2.0),
+}
+
+
+def core_timing(cpu: str) -> CoreTiming:
+    if cpu not in CORES:
+        raise TinyCompressError(f"no cycle table for {cpu}; known: {', '.join(CORES)}")
+    return CORES[cpu]
+
+
+def block_cycles(insns: list, taken: bool, core: CoreTiming) -> float:
+    """Estimated cycles of one execution of a translated block (`taken`: its last
+    instruction branched away from the fall-through address)."""
+    total, prev = 0.0, None
+    for i, ins in enumerate(insns):
+        k = ins.kind
+        if k == "alu":
+            c = core.alu * core.alu_scale
+        elif k == "mul":
+            c = core.mul
+        elif k == "div":
+            c = core.div
+        elif k in ("load", "store"):
+            pipelined = prev is not None and prev.kind == "load"
+            c = core.load_pipelined if pipelined else (core.load if k == "load" else core.store)
+            if prev is not None and prev.kind in ("alu", "mul") and ins.base and ins.base == prev.dest:
+                c += core.agu_stall
+        elif k in ("load_multi", "store_multi"):
+            c = core.multi_base + ins.regs
+        elif k == "pair":
+            c = core.pair
+        elif k == "it":
+            c = core.it
+        elif k == "fp":
+            c = core.fp
+        elif k == "branch":
+            c = core.branch
+        else:
+            c = 1.0
+        if ins.writes_pc or (k == "branch" and not ins.cond):
+            c += core.refill                    # always leaves the straight line
+        elif k == "branch" and taken and i == len(insns) - 1:
+            c += core.refill                    # a conditional branch that was taken
+        total += c
+        prev = ins
+    return total
+
+
+# ---- the QEMU log ----------------------------------------------------------------------
+
+_IN = re.compile(r"^0x([0-9a-f]+):\s+([0-9a-f]{4})(?: ([0-9a-f]{4}))?\s+(\S+)\s*(.*)$")
+_TRACE = re.compile(r"^Trace \d+: (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/")
+
+
+@dataclass
+class Profile:
+    """Block executions inside the inference window, split per layer."""
+    blocks: dict = field(default_factory=dict)          # (host ptr) -> list of Insn
+    # layer -> Counter((host ptr, taken)) of executions
+    layers: dict = field(default_factory=lambda: defaultdict(Counter))
+    layer_count: int = 0                                # layer hook calls seen
+    total_instructions: int = 0                         # the whole run, window or not
+
+
+class _Window:
+    """Follows the exec trace through the first inference: it starts at tc_invoke's entry,
+    a new layer begins at each entry of the layer hook (whose own blocks are left out until
+    tc_invoke runs again), and it ends when main runs again (tc_invoke returned)."""
+
+    def __init__(self, symbols: dict):
+        self.invoke = symbols["tc_invoke"]
+        self.hook = symbols["tc_layer_done"]
+        self.in_invoke = symbols["_in_invoke"]
+        self.in_main = symbols["_in_main"]
+        self.state = "before"          # before | layer | hook | after
+        self.hooks = 0
+
+    def step(self, pc: int) -> int | None:
+        """The layer this block's execution belongs to, or None."""
+        if self.state == "before":
+            if pc != self.invoke:
+                return None
+            self.state = "layer"
+        if self.state == "after":
+            return None
+        if self.in_main(pc):
+            self.state = "after"
+            return None
+        if pc == self.hook:
+            self.hooks += 1
+            self.state = "hook"
+            return None
+        if self.state == "hook":
+            if not self.in_invoke(pc):
+                return None
+            self.state = "layer"
+        return self.hooks
+
+
+def parse_log(lines, symbols: dict) -> Profile:
+    """Read a `-d in_asm,exec,nochain` log (an iterable of lines)."""
+    prof = Profile()
+    win = _Window(symbols)
+    pending: list = []
+    collecting = False
+    last = None                    # (layer, host ptr) of the previous execution in the window
+    last_end = None
+    for line in lines:
+        if line.startswith("Trace"):
+            m = _TRACE.match(line)
+            if not m:
+                continue
+            ptr, pc = m.group(1), int(m.group(2), 16)
+            if pending and pending[0].addr == pc:
+                prof.blocks[ptr] = pending
+                pending = []
+            insns = prof.blocks.get(ptr)
+            if insns is None:
+                continue
+            prof.total_instructions += len(insns)
+            if last is not None:               # settle the previous block's branch
+                layer, prev_ptr = last
+                prof.layers[layer][(prev_ptr, pc != last_end)] += 1
+                last = None
+            layer = win.step(pc)
+            if layer is not None:
+                end = insns[-1]
+                last, last_end = (layer, ptr), end.addr + end.size
+            collecting = False
+        elif line.startswith("IN:"):
+            pending, collecting = [], True
+        elif collecting:
+            m = _IN.match(line)
+            if m:
+                size = 4 if m.group(3) else 2
+                pending.append(classify(m.group(4), m.group(5), int(m.group(1), 16), size))
+            elif pending and not line.strip():
+                collecting = False
+    if last is not None:
+        prof.layers[last[0]][(last[1], False)] += 1
+    prof.layer_count = win.hooks
+    if win.hooks and win.hooks in prof.layers:     # tc_invoke's epilogue: to the last layer
+        prof.layers[win.hooks - 1].update(prof.layers.pop(win.hooks))
+    return prof
+
+
+@dataclass
+class LayerEstimate:
+    index: int
+    instructions: int
+    cycles: dict                   # core -> estimated cycles
+    mix: Counter                   # instruction class -> executed count
+
+
+@dataclass
+class CycleEstimate:
+    board: str
+    layers: list                   # LayerEstimate, in order
+    label: str = LABEL
+
+    @property
+    def instructions(self) -> int:
+        return sum(l.instructions for l in self.layers)
+
+    def cycles(self, core: str) -> float:
+        return sum(l.cycles[core] for l in self.layers)
+
+    def mix(self) -> Counter:
+        total = Counter()
+        for l in self.layers:
+            total.update(l.mix)
+        return total
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, "board": self.board, "instructions": self.instructions,
+                "cycles_estimate": {c: self.cycles(c) for c in CORES},
+                "mix": dict(self.mix()),
+                "layers": [{"index": l.index, "instructions": l.instructions,
+                            "cycles_estimate": l.cycles, "mix": dict(l.mix)}
+                           for l in self.layers]}
+
+
+def estimate(prof: Profile, board: str = "", cores=tuple(CORES)) -> CycleEstimate:
+    out = []
+    cost_cache = {}
+    for layer in sorted(prof.layers):
+        execs = prof.layers[layer]
+        n, cyc, mix = 0, dict.fromkeys(cores, 0.0), Counter()
+        for (ptr, taken), count in execs.items():
+            insns = prof.blocks[ptr]
+            n += len(insns) * count
+            for ins in insns:
+                mix[ins.kind] += count
+            for core in cores:
+                key = (ptr, taken, core)
+                if key not in cost_cache:
+                    cost_cache[key] = block_cycles(insns, taken, CORES[core])
+                cyc[core] += cost_cache[key] * count
+        out.append(LayerEstimate(layer, n, cyc, mix))
+    return CycleEstimate(board, out)
+
+
+# ---- running QEMU -----------------------------------------------------------------------
+
+def elf_symbols(elf: Path) -> dict:
+    """Function start addresses and sizes from the ELF (arm-none-eabi-nm)."""
+    out = subprocess.run(["arm-none-eabi-nm", "-S", "--defined-only", str(elf)],
+                         capture_output=True, text=True, check=True).stdout
+    syms = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2].lower() == "t":
+            syms[parts[3]] = (int(parts[0], 16) & ~1, int(parts[1], 16))
+    return syms
+
+
+def window_symbols(elf: Path) -> dict:
+    syms = elf_symbols(elf)
+    missing = [s for s in ("tc_invoke", "tc_layer_done") if s not in syms]
+    if missing:
+        raise TinyCompressError(f"{elf}: no {', '.join(missing)}; the cycle estimate needs the "
+                                "harness's layer hook (a firmware project from `firmware`)")
+    start, size = syms["tc_invoke"]
+    main, main_size = syms.get("main", (0, 0))
+    return {"tc_invoke": start, "tc_layer_done": syms["tc_layer_done"][0],
+            "_in_invoke": lambda pc: start <= pc < start + size,
+            "_in_main": lambda pc: main <= pc < main + main_size}
+
+
+def trace_project(project_dir, timeout: float = 600.0) -> tuple:
+    """Run the project's firmware in QEMU with block logging and return (Profile, uart)."""
+    from ..firmware.boards import get_board
+    from ..firmware.project import load_project
+    from .qemu import qemu_command
+
+    project_dir = Path(project_dir)
+    meta = load_project(project_dir)
+    board = get_board(meta["board"])
+    elf = project_dir / "build" / "firmware.elf"
+    if not elf.is_file():
+        raise TinyCompressError(f"{elf}: not built yet; run `tinycompress build {project_dir}` first")
+    symbols = window_symbols(elf)
+    with tempfile.TemporaryDirectory(prefix="tc-trace-") as tmp:
+        fifo = Path(tmp) / "qemu.log"
+        os.mkfifo(fifo)
+        cmd = qemu_command(board.qemu_machine, elf) + ["-d", "in_asm,exec,nochain", "-D", str(fifo)]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        uart = []
+        reader = threading.Thread(target=lambda: uart.append(proc.stdout.read()), daemon=True)
+        reader.start()
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            with open(fifo, "r", errors="replace") as log:
+                prof = parse_log(log, symbols)
+            proc.wait()
+        finally:
+            timer.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        reader.join()
+    text = (uart[0] if uart else b"").decode("utf-8", "replace")
+    if prof.layer_count == 0 or "TC:DONE" not in text:
+        raise TinyCompressError(f"{project_dir}: the traced run did not finish (timeout {timeout:g} s "
+                                f"or a fault); its UART ended with: "
+                                f"{text.strip().splitlines()[-1] if text.strip() else 'nothing'}")
+    return prof, text
+
+
+def estimate_project(project_dir, timeout: float = 600.0) -> CycleEstimate:
+    from ..firmware.project import load_project
+    prof, _ = trace_project(project_dir, timeout)
+    return estimate(prof, load_project(Path(project_dir))["board"])

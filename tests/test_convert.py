@@ -50,11 +50,6 @@ def test_tflm_score_matches_an_independent_argmax(tiny_int8, digits_data):
     assert score.accuracy == pytest.approx(np.mean(pred == digits_data.y_test[:40]))
 
 
-def test_quantize_rounds_half_away_from_zero():
-    q = tflite_eval.quantize(np.array([0.5, 1.5, -0.5, -1.5, 300.0, -300.0]), 1.0, 0)
-    assert q.tolist() == [1, 2, -1, -2, 127, -128]
-
-
 def test_convert_loads_a_model_file(tiny_classifier, digits_data, tmp_path):
     _, h5 = tiny_classifier
     out = tmp_path / "from_file.tflite"

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from tinycompress.data import Dataset
-from tinycompress.evaluate import auc, metrics, robustness, top1_accuracy
+from tinycompress.evaluate import robustness
+from tinycompress.metrics import auc, metrics, top1_accuracy
 
 
 def test_auc_extremes_and_ties():

@@ -8,6 +8,7 @@ from conftest import shared_or_skip
 from tinycompress.errors import TinyCompressError
 from tinycompress.shared import BASELINE_MODELS, shared_root
 from tinycompress.firmware.project import generate_project, golden_inputs
+from tinycompress.metrics import quantize
 
 AD_FC = shared_root() / BASELINE_MODELS / "ad_fc.tflite"
 
@@ -33,10 +34,28 @@ def test_golden_inputs_from_data_are_quantized_with_the_input_parameters(tiny_in
     model = read_tflite(tiny_int8[0])
     inputs, source = golden_inputs(model, "digits", 5)
     q = model.input_tensors[0].quant
-    expected = np.clip(np.round(digits_data.x_test[:5] / q.scale[0]) + q.zero_point[0], -128, 127)
+    expected = quantize(digits_data.x_test[:5], q.scale[0], q.zero_point[0])
     got = np.stack([v[0] for v in inputs]).reshape(expected.shape)
-    np.testing.assert_array_equal(got, expected.astype(np.int8))
+    np.testing.assert_array_equal(got, expected)
     assert "digits" in source
+
+
+def test_golden_inputs_round_half_away_from_zero_as_the_host_scoring(tiny_int8, digits_data):
+    """x / scale on .5 exactly: TFLite (and the host scoring) round away from zero, where
+    np.round would give the even neighbour; the device must see the same int8 input."""
+    from dataclasses import replace
+    from tinycompress.tflite_model import read_tflite
+    model = read_tflite(tiny_int8[0])
+    q = model.input_tensors[0].quant
+    halves = np.arange(64) % 8 + 10.5         # 10.5 ... 17.5: inside int8 for any zero point
+    assert -128 + 18 <= int(q.zero_point[0]) + 18 <= 127
+    x = (halves * np.float64(q.scale[0])).reshape(1, 8, 8, 1)
+    data = replace(digits_data, x_test=x, y_test=digits_data.y_test[:1])
+    inputs, _ = golden_inputs(model, data, 1)
+    got = inputs[0][0].reshape(-1).astype(int) - int(q.zero_point[0])
+    away = np.ceil(halves)                                          # 11, 12, ..., 18
+    np.testing.assert_array_equal(got, away.astype(int))
+    assert not np.array_equal(got, np.round(halves).astype(int))   # np.round disagrees
 
 
 def test_random_golden_inputs_are_seeded_and_cover_the_int8_range(tiny_int8):

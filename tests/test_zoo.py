@@ -50,7 +50,7 @@ def test_synthetic_anomalies_differ_from_normal():
     d = ZOO["ad-fc"].dataset(0)
     mean = d.x_train.mean(0)
     err = ((d.x_test - mean) ** 2).mean(1)
-    from tinycompress.evaluate import auc
+    from tinycompress.metrics import auc
     assert auc(err, d.y_test) > 0.6
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import tflite_eval
+from .metrics import accuracy, infer_task, reconstruction_errors
 from .errors import TinyCompressError
 from .fileio import write_bytes
 from .tflite_model import parse_tflite, require_full_int8
@@ -86,7 +87,7 @@ def convert_to_int8(model_or_path, dataset, out_path,
     if len(x_train) == 0:
         raise TinyCompressError(f"data '{dataset.name}': the training split is empty; "
                                 "representative data for int8 calibration comes from it")
-    task = task or getattr(dataset, "task", None) or _task(model)
+    task = task or getattr(dataset, "task", None) or infer_task(model)
 
     log(f"converting {source} to full int8 ({representative_samples} representative samples)")
     rng = np.random.default_rng(seed)
@@ -138,14 +139,6 @@ def _dataset(dataset, model, task):
     if isinstance(dataset, (str, os.PathLike)):
         dataset = data.load_dataset(str(dataset))
     return data.check_dataset(dataset, model, task)
-
-
-def _task(model) -> str:
-    """Output shaped like the input: an autoencoder; otherwise a classifier."""
-    ins, outs = model.inputs, model.outputs
-    same = (len(ins) == 1 and len(outs) == 1
-            and int(np.prod(ins[0].shape[1:])) == int(np.prod(outs[0].shape[1:])))
-    return "autoencode" if same else "classify"
 
 
 @contextmanager
@@ -204,7 +197,5 @@ def _keras_score(model, dataset, task):
     x = np.asarray(dataset.x_test, dtype=np.float32)
     pred = np.asarray(model.predict(x, batch_size=256, verbose=0))
     if task == "classify":
-        labels = tflite_eval._labels(np.asarray(dataset.y_test), len(x))
-        return float(np.mean(pred.reshape(len(x), -1).argmax(axis=1) == labels)), None
-    err = np.mean((pred.reshape(len(x), -1) - x.reshape(len(x), -1)) ** 2, axis=1)
-    return None, float(err.mean())
+        return accuracy(pred, dataset.y_test), None
+    return None, float(reconstruction_errors(pred, x).mean())

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import weightstats
 from .errors import TinyCompressError
+from .metrics import dequantize, infer_task, metrics, primary_metric, quantize, top1_accuracy
 
 DEFAULT_SIGMAS = (0.0, 0.05, 0.1, 0.2)
 
@@ -24,66 +25,10 @@ def keras_predict(model, batch_size=256):
     return predict
 
 
-def top1_accuracy(predict, x, y) -> float:
-    out = predict(x)
-    return float(np.mean(np.argmax(out, axis=-1) == np.asarray(y)))
-
-
-def reconstruction_errors(predict, x) -> np.ndarray:
-    """Per-sample mean squared error between input and reconstruction."""
-    x = np.asarray(x, np.float32)
-    out = np.asarray(predict(x), np.float32).reshape(x.shape)
-    return np.mean((out - x).reshape(len(x), -1) ** 2, axis=1)
-
-
-def auc(scores, labels) -> float:
-    """Area under the ROC curve: the chance that an anomalous sample (label 1) scores higher
-    than a normal one (ties count half). NaN when one class is absent."""
-    scores, labels = np.asarray(scores, np.float64), np.asarray(labels).astype(bool)
-    pos, neg = scores[labels], scores[~labels]
-    if not len(pos) or not len(neg):
-        return float("nan")
-    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
-    ranks = np.empty(len(order))
-    allv = np.concatenate([pos, neg])[order]
-    # average ranks over ties
-    i = 0
-    while i < len(allv):
-        j = i
-        while j + 1 < len(allv) and allv[j + 1] == allv[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
-
-
-def autoencoder_metrics(errors, labels) -> dict:
-    """Reconstruction MSE over the normal samples (label 0; all samples when there are no
-    labels) and the anomaly AUC of the per-sample errors."""
-    errors = np.asarray(errors, np.float64)
-    if labels is None:
-        return {"reconstruction_mse": float(errors.mean()), "auc": float("nan")}
-    normal = np.asarray(labels).reshape(-1) == 0
-    return {"reconstruction_mse": float(np.mean(errors[normal] if normal.any() else errors)),
-            "auc": auc(errors, np.asarray(labels).reshape(-1))}
-
-
-def metrics(predict, dataset) -> dict:
-    """The task's metrics on the test split: {"accuracy"} or {"reconstruction_mse", "auc"}."""
-    if dataset.task == "autoencode":
-        return autoencoder_metrics(reconstruction_errors(predict, dataset.x_test), dataset.y_test)
-    return {"accuracy": top1_accuracy(predict, dataset.x_test, dataset.y_test)}
-
-
-def primary_metric(dataset) -> str:
-    """The number that stands for quality: accuracy for classifiers, AUC for autoencoders."""
-    return "auc" if dataset.task == "autoencode" else "accuracy"
-
-
 def robustness(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=1234) -> dict:
     """{model name: {sigma: primary metric}} with Gaussian noise N(0, sigma) added to the test
     inputs; every model sees the same noisy inputs at a given sigma (float vs compressed)."""
-    key = primary_metric(dataset)
+    key = primary_metric(dataset.task)
     result = {name: {} for name in predicts}
     for sigma in sigmas:
         rng = np.random.default_rng(seed)
@@ -124,10 +69,10 @@ def tflite_predict(tflite_bytes: bytes, source: str = "model"):
         if int(np.prod(x.shape[1:], dtype=np.int64)) != inp.size:
             raise TinyCompressError(f"{source}: input '{inp.name}' has shape {list(inp.shape)} "
                                     f"but the data samples have shape {list(x.shape[1:])}")
-        q = tflite_eval.quantize(x, s_in, z_in).reshape((len(x),) + tuple(inp.shape))
+        q = quantize(x, s_in, z_in).reshape((len(x),) + tuple(inp.shape))
         result = tflm_host.run(tflite_bytes, [[sample] for sample in q], source=source)
         outputs = np.stack([o[0].reshape(-1) for o in result.outputs])
-        return tflite_eval.dequantize(outputs, s_out, z_out)
+        return dequantize(outputs, s_out, z_out)
     return predict
 
 
@@ -150,7 +95,7 @@ def robustness_table(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=1234) 
     ({"sigma": s, <model name>: value, ...}), sigma in the units of the model input."""
     sigmas = noise_levels(sigmas)
     result = robustness(predicts, dataset, sigmas, seed)
-    return {"metric": primary_metric(dataset), "seed": int(seed),
+    return {"metric": primary_metric(dataset.task), "seed": int(seed),
             "samples": int(len(dataset.x_test)), "models": list(predicts),
             "rows": [{"sigma": s, **{name: result[name][s] for name in predicts}}
                      for s in sigmas]}
@@ -284,11 +229,10 @@ def evaluate_file(path, data, noise=DEFAULT_SIGMAS, seed: int = 1234,
 
 
 def _keras_parts(path: Path, dataset):
-    from .convert import _task
     from .data import check_dataset
     from .keras_io import load_model
     model = load_model(path)
-    dataset = check_dataset(dataset, model, _task(model))
+    dataset = check_dataset(dataset, model, infer_task(model))
     blob = path.read_bytes() if path.is_file() else b"".join(
         p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file())
     kernels = weightstats.weight_kernels(model)
@@ -307,7 +251,7 @@ def _tflite_parts(path: Path, blob: bytes, dataset):
     from .tflite_model import parse_tflite
     model = parse_tflite(blob, str(path))
     predict = tflite_predict(blob, str(path))
-    task = tflite_eval.infer_task(model)
+    task = infer_task(model)
     inp, out = model.input_tensors[0], model.output_tensors[0]
     x = np.asarray(dataset.x_test, np.float32)
     if len(x) == 0:

@@ -14,10 +14,9 @@ import numpy as np
 
 from . import tflm_host
 from .errors import TinyCompressError
-from .evaluate import autoencoder_metrics
-from .tflite_model import TFLiteModel, parse_tflite
-
-TASKS = ("classify", "autoencode")
+from .metrics import (TASKS, accuracy, autoencoder_metrics, dequantize, infer_task, quantize,
+                      reconstruction_errors)
+from .tflite_model import parse_tflite
 
 
 @dataclass
@@ -29,23 +28,6 @@ class TFLiteScore:
     errors: np.ndarray | None  # per-sample reconstruction error, autoencoders
     arena_bytes: int | None
     auc: float | None = None   # anomaly AUC of that error when y marks anomalies (1) and normal (0)
-
-
-def quantize(x: np.ndarray, scale: float, zero_point: int, dtype=np.int8) -> np.ndarray:
-    """Float -> integer with TFLite's rounding (round half away from zero) and clamping."""
-    info = np.iinfo(dtype)
-    v = np.asarray(x, dtype=np.float64) / scale
-    q = np.sign(v) * np.floor(np.abs(v) + 0.5) + zero_point  # np.round would round half to even
-    return np.clip(q, info.min, info.max).astype(dtype)
-
-
-def dequantize(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
-    return (np.asarray(q, dtype=np.float32) - zero_point) * np.float32(scale)
-
-
-def infer_task(model: TFLiteModel) -> str:
-    """An output the same size as the input is a reconstruction; anything else a classifier."""
-    return "autoencode" if model.output_tensors[0].size == model.input_tensors[0].size else "classify"
 
 
 def int8_io(tflite_bytes: bytes, source: str = "model"):
@@ -88,22 +70,12 @@ def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str =
     if task == "classify":
         if y is None:
             raise TinyCompressError(f"{source}: a classifier needs labels to be scored")
-        labels = _labels(np.asarray(y), len(x))
-        acc = float(np.mean(outputs.argmax(axis=1) == labels))
-        return TFLiteScore(task, len(x), acc, None, None, result.arena_bytes)
+        return TFLiteScore(task, len(x), accuracy(outputs, y), None, None, result.arena_bytes)
     s_out, z_out = float(out.quant.scale[0]), int(out.quant.zero_point[0])
-    recon = dequantize(outputs, s_out, z_out)
-    errors = np.mean((recon - x.reshape(len(x), -1).astype(np.float32)) ** 2, axis=1)
+    errors = reconstruction_errors(dequantize(outputs, s_out, z_out), x)
     found = autoencoder_metrics(errors, y)
     auc = None if np.isnan(found["auc"]) else found["auc"]
     return TFLiteScore(task, len(x), None, found["reconstruction_mse"], errors, result.arena_bytes, auc)
-
-
-def _labels(y: np.ndarray, n: int) -> np.ndarray:
-    """Integer labels from integer labels or one-hot rows."""
-    if y.ndim == 2 and y.shape[1] > 1:
-        y = y.argmax(axis=1)
-    return y.reshape(n).astype(np.int64)
 
 
 def tflite_accuracy(tflite_bytes: bytes, dataset, task: str | None = None,

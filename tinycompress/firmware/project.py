@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import TinyCompressError
 from ..fileio import atomic_path
+from ..metrics import quantize
 from .boards import Board, get_board
 
 PROJECT_FILE = "project.json"
@@ -167,8 +168,8 @@ def golden_inputs(model, data, vectors: int, seed: int = 0):
         raise TinyCompressError(f"{label}: {len(x)} samples, fewer than the {vectors} vectors asked for")
     scale = float(tensor.quant.scale[0])
     zero_point = int(tensor.quant.zero_point[0])
-    q = np.clip(np.round(x[:vectors].astype(np.float64) / scale) + zero_point, -128, 127)
-    return ([[q[i].astype(np.int8).reshape(shapes[0])] for i in range(vectors)],
+    q = quantize(x[:vectors], scale, zero_point)   # as the host scoring does (TFLite rounding)
+    return ([[q[i].reshape(shapes[0])] for i in range(vectors)],
             f"{vectors} samples of '{label}' quantized with scale {scale:g}, zero point {zero_point}")
 
 

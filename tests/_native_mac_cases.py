@@ -79,9 +79,10 @@ def build_model(cases, **convert_options) -> bytes:
                       seed=cases[0].seed, **convert_options)
 
 
-def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=()):
+def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=(), weights="dense"):
     """Every op is `op_name` (the case was not rewritten by the converter) and the native
-    runtime's outputs equal the TFLM host interpreter's byte for byte."""
+    runtime's outputs (with weight format policy `weights`) equal the TFLM host
+    interpreter's byte for byte. Returns the generated model's NativeInfo."""
     from tinycompress.firmware.native.hostbuild import HostModel
 
     model = parse_tflite(model_bytes, f"{op_name} test model")
@@ -89,7 +90,7 @@ def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=()
     assert ops == [op_name] * n_ops, f"converter produced {ops}"
     inputs = _vectors(model, vectors, seed)
     expected = tflm_host.run(model_bytes, inputs).outputs
-    host = HostModel(model)
+    host = HostModel(model, weights=weights)
     try:
         got = host.run(inputs)
     finally:
@@ -102,3 +103,4 @@ def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=()
                 diff = int(np.count_nonzero(want.reshape(have.shape) != have))
                 bad.append(f"vector {v} output '{t.name}' {t.shape}: {diff} bytes differ")
     assert not bad, "\n".join(bad[:10]) + "\n" + "\n".join(describe)
+    return host.info

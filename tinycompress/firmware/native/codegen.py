@@ -13,10 +13,12 @@ import numpy as np
 
 from ...errors import TinyCompressError
 from ...fileio import atomic_path
+from .compressed import compress, weight_format
 from .lowering import LayerInfo, NativeInfo
 from .ops import OPS
 from .planner import plan_memory
 from .quant import ACTIVATION_BOUNDS
+from .weights import DEFAULT_MAX_SLOWDOWN
 
 C_TYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t",
            np.dtype(np.int16): "int16_t", np.dtype(np.uint16): "uint16_t",
@@ -133,14 +135,16 @@ def _pointer(loc) -> str:
     return f"{base} + {loc.offset}"
 
 
-def lower_model(model) -> list:
+def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
+    """One Lowered per op; `weights` picks each weight tensor's format (native/weights.py)."""
     require_supported(model)
-    return [OPS[op.op].lower(model, op) for op in model.operators]
+    return [compress(model, op, OPS[op.op].lower(model, op), weights, max_slowdown)[0]
+            for op in model.operators]
 
 
-def render(model, lowered=None):
+def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN):
     """Return (model_c, model_h, NativeInfo) without writing anything."""
-    lowered = lowered if lowered is not None else lower_model(model)
+    lowered = lowered if lowered is not None else lower_model(model, weights, max_slowdown)
     plan = plan_memory(model, lowered)
     constants, params, body, names = [], [], [], []
     const_tensors = {}                  # tensor index -> C array name
@@ -151,7 +155,7 @@ def render(model, lowered=None):
         name = model.layer_name(op)
         out_bytes = model.tensors[low.output].nbytes
         info.layers.append(LayerInfo(name=name, op=op.op, macs=int(low.macs),
-                                     output_bytes=out_bytes))
+                                     output_bytes=out_bytes, **weight_format(model, op, low)))
         names.append(f"    {_c_string(name)},")
         fields = {k: _c_value(v) for k, v in low.params.items()}
         for field_name, array in low.arrays.items():   # "rq.shift": a field of an embedded struct
@@ -192,9 +196,10 @@ def render(model, lowered=None):
     return model_c, model_h, info
 
 
-def generate(model, out_dir) -> NativeInfo:
+def generate(model, out_dir, weights: str = "dense",
+             max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> NativeInfo:
     """Write out_dir/model.c and out_dir/model.h (both or neither)."""
-    model_c, model_h, info = render(model)
+    model_c, model_h, info = render(model, weights=weights, max_slowdown=max_slowdown)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(out_dir / "model.c") as tmp_c, atomic_path(out_dir / "model.h") as tmp_h:

@@ -64,14 +64,14 @@ def runtime_library(extra_flags=()) -> Path:
 class HostModel:
     """A generated model compiled for the host: .run(vectors) -> outputs per vector."""
 
-    def __init__(self, model, workdir=None, extra_flags=()):
+    def __init__(self, model, workdir=None, extra_flags=(), weights: str = "dense"):
         self.model = model
         self._tmp = None
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="tc-host-")
             workdir = self._tmp.name
         self.dir = Path(workdir)
-        self.info = generate(model, self.dir)
+        self.info = generate(model, self.dir, weights=weights)
         self.exe = self.dir / "runner"
         flags = CFLAGS + list(extra_flags)
         _compile([_gcc(), *flags, "-I", str(self.dir), "-I", str(_runtime_dir()),

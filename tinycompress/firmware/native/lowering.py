@@ -30,6 +30,9 @@ class LayerInfo:
     op: str
     macs: int
     output_bytes: int
+    weights: str = ""              # weight format (native/weights.py); "" without weights
+    weight_bytes: int = 0          # flash of the weight arrays in that format
+    dense_weight_bytes: int = 0    # what the dense kernel would store
 
 
 @dataclass

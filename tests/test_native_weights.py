@@ -1,0 +1,185 @@
+"""Compressed weight formats (native/weights.py, firmware/runtime/tc_cweights.h).
+
+Python: every format round-trips exactly, a codebook holds only values that occur, a tensor
+with too many distinct values is refused naming it, auto never picks what does not fit.
+C: CONV_2D and FULLY_CONNECTED with lut / sparse / lut_sparse weights equal the TFLM host
+interpreter byte for byte over seeded configurations of pruned and clustered weights: 1 to
+127 distinct nonzero values per channel (the k-bit boundaries), 0-95 % zeros, zero runs
+longer than a format can say (filler entries), odd channel counts, input zero points at
+-128 and 127, all fused activations. Default: 12 configurations per op in one model per
+format; slow: 36 more per op.
+"""
+import functools
+
+import numpy as np
+import pytest
+
+from _native_mac_cases import (ACTIVATIONS, RANGES, Case, activate, assert_bit_exact, bias_for,
+                               build_model, channel_weights)
+from tinycompress.errors import TinyCompressError
+from tinycompress.firmware.native.weights import FORMATS, _checked, choose, options
+
+COMPRESSED = ["lut", "sparse", "lut_sparse"]
+# distinct nonzero values per channel: around every index width's boundary
+VALUE_COUNTS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 63, 64, 127]
+SPARSITY = [0.0, 0.5, 0.75, 0.75, 0.9, 0.95]
+
+
+def clustered(rng, w, channel_axis, values, sparsity):
+    """Pruned and clustered weights as TF-MOT leaves them: per output channel, each weight
+    snapped to the nearest of `values` centroids, then the smallest `sparsity` set to 0."""
+    w = np.moveaxis(w, channel_axis, 0).copy()
+    for c in range(w.shape[0]):
+        flat = w[c].reshape(-1)
+        # centroids spread over the channel's range, then taken from its actual weights
+        cents = np.unique(rng.choice(flat, size=min(values, flat.size), replace=False))
+        flat[:] = cents[np.argmin(np.abs(flat[:, None] - cents[None, :]), axis=1)]
+        cut = int(sparsity * flat.size)
+        if cut:
+            flat[np.argsort(np.abs(flat), kind="stable")[:cut]] = 0
+        w[c] = flat.reshape(w[c].shape)
+    return np.moveaxis(w, 0, channel_axis).astype(np.float32)
+
+
+def _draw(rng, seed):
+    values = VALUE_COUNTS[seed % len(VALUE_COUNTS)]
+    sparsity = SPARSITY[int(rng.integers(len(SPARSITY)))]
+    return values, sparsity, ACTIVATIONS[seed % len(ACTIVATIONS)], RANGES[int(rng.integers(len(RANGES)))]
+
+
+def conv_case(seed: int) -> Case:
+    rng = np.random.default_rng(7000 + seed)
+    values, sparsity, act, in_range = _draw(rng, seed)
+    k = (1, 1) if seed % 6 == 0 else tuple(int(v) for v in rng.integers(1, 6, 2))
+    stride = tuple(int(v) for v in rng.integers(1, 3, 2))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    hw = [int(rng.integers(k[i], k[i] + 6)) for i in range(2)]
+    in_c = int(rng.choice([1, 3, 5, 8, 16, 33]))
+    out_c = int(rng.choice([1, 3, 7, 8, 13]))
+    w = clustered(rng, channel_weights(rng, (k[0], k[1], in_c, out_c), 3, k[0] * k[1] * in_c, in_range),
+                  3, values, sparsity)
+    b = bias_for(rng, out_c, act)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        y = tf.nn.conv2d(x, tf.constant(w), [1, stride[0], stride[1], 1], padding) + tf.constant(b)
+        return activate(tf, act, y)
+
+    return Case(seed, (1, hw[0], hw[1], in_c), in_range, fn,
+                f"seed {seed}: in {(1, *hw, in_c)} k {k} out_c {out_c} stride {stride} {padding} "
+                f"{act} range {in_range} values {values} sparsity {sparsity}")
+
+
+def fc_case(seed: int) -> Case:
+    rng = np.random.default_rng(8000 + seed)
+    values, sparsity, act, in_range = _draw(rng, seed)
+    depth = int(rng.choice([3, 8, 13, 64, 100, 300, 700]))
+    out_c = int(rng.choice([1, 2, 5, 10, 17]))
+    batch = int(rng.choice([1, 1, 2, 3]))
+    w = clustered(rng, channel_weights(rng, (depth, out_c), 1, depth, in_range), 1, values, sparsity)
+    b = bias_for(rng, out_c, act)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        return activate(tf, act, tf.matmul(x, tf.constant(w)) + tf.constant(b))
+
+    return Case(seed, (batch, depth), in_range, fn,
+                f"seed {seed}: in {(batch, depth)} out_c {out_c} {act} range {in_range} "
+                f"values {values} sparsity {sparsity}")
+
+
+DEFAULT_CASES = 12
+SLOW_CASES = 36
+OPS = {"CONV_2D": conv_case, "FULLY_CONNECTED": fc_case}
+
+
+@functools.lru_cache(maxsize=None)
+def _model(op, first, count):
+    """One converted model per op and seed range, shared by the formats' tests."""
+    cases = [OPS[op](s) for s in range(first, first + count)]
+    return build_model(cases), cases
+
+
+@pytest.mark.parametrize("fmt", COMPRESSED + ["auto"])
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_compressed_weights_match_tflm(op, fmt):
+    model, cases = _model(op, 0, DEFAULT_CASES)
+    info = assert_bit_exact(model, op, len(cases), describe=[c.describe for c in cases], weights=fmt)
+    used = [layer.weights for layer in info.layers]
+    if fmt != "auto":
+        assert used.count(fmt) >= len(cases) // 2, used
+    for layer, case in zip(info.layers, cases):
+        assert layer.weight_bytes <= layer.dense_weight_bytes or layer.weights == "dense", case.describe
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", COMPRESSED)
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_compressed_weights_match_tflm_many_configurations(op, fmt):
+    model, cases = _model(op, DEFAULT_CASES, SLOW_CASES)
+    info = assert_bit_exact(model, op, len(cases), describe=[c.describe for c in cases], weights=fmt)
+    assert [layer.weights for layer in info.layers].count(fmt) >= len(cases) // 2
+
+
+# --- Python side: round trips, refusals, auto ---------------------------------------------
+
+def _matrix(rng, channels, k, values, sparsity):
+    return np.round(clustered(rng, rng.normal(size=(channels, k)) * 40, 0, values, sparsity)
+                    ).clip(-127, 127).astype(np.int8)
+
+
+@pytest.mark.parametrize("values", VALUE_COUNTS)
+def test_every_format_round_trips_exactly(values):
+    rng = np.random.default_rng(values)
+    for sparsity in (0.0, 0.6, 0.97):
+        w = _matrix(rng, 5, 300, values, sparsity)
+        w[2] = 0                                   # an all-zero channel
+        for fmt in FORMATS.values():
+            if isinstance(fmt.fits(w, "t"), str):
+                continue
+            e = fmt.encode(w, "t")
+            assert e.nbytes == fmt.fits(w, "t")
+            np.testing.assert_array_equal(fmt.decode(e), w)
+
+
+def test_lut_codebook_is_the_set_of_values_so_nothing_changes():
+    rng = np.random.default_rng(1)
+    w = _matrix(rng, 4, 200, 16, 0.5)
+    e = FORMATS["lut"].encode(w, "t")
+    book = e.arrays["codebook"].reshape(-1, 1 << e.params["bits"]) if e.params["cb_stride"] else \
+        e.arrays["codebook"].reshape(1, -1)
+    for c in range(w.shape[0]):
+        used = set(np.unique(w[c]).tolist())
+        assert used <= set(book[c if e.params["cb_stride"] else 0].tolist())
+    # an encoding whose codebook lost or changed a value is refused by the round-trip check
+    # every encoder ends with
+    e.arrays["codebook"] = e.arrays["codebook"].copy()
+    e.arrays["codebook"][0] ^= 1
+    with pytest.raises(AssertionError, match="round-trip"):
+        _checked(w, e, "t")
+
+
+def test_too_many_distinct_values_are_refused_naming_the_tensor():
+    rng = np.random.default_rng(2)
+    w = rng.integers(-127, 128, (3, 400)).astype(np.int8)    # ~255 values per channel
+    for name in ("lut", "lut_sparse"):
+        reason = FORMATS[name].fits(w, "conv2d/kernel")
+        assert isinstance(reason, str) and "conv2d/kernel" in reason and "distinct" in reason
+        with pytest.raises(TinyCompressError, match="conv2d/kernel"):
+            FORMATS[name].encode(w, "conv2d/kernel")
+    choice = choose(w, "conv2d/kernel", "auto")
+    assert choice.format == "dense"
+    assert choose(w, "conv2d/kernel", "lut").format == "dense"     # asked for, but it does not fit
+
+
+def test_auto_picks_the_smallest_fitting_format_within_the_slowdown():
+    rng = np.random.default_rng(3)
+    w = _matrix(rng, 16, 288, 16, 0.75)
+    opts = options(w, "t")
+    choice = choose(w, "t", "auto")
+    assert choice.format == "lut_sparse" and choice.bytes == opts["lut_sparse"] < opts["sparse"]
+    assert choice.bytes < 0.35 * w.size
+    assert choose(w, "t", "auto", max_slowdown=0.5).format == "dense"
+    dense_ish = _matrix(rng, 16, 288, 16, 0.0)
+    assert choose(dense_ish, "t", "auto").format == "dense"          # lut is too slow for 1.2
+    assert choose(dense_ish, "t", "auto", max_slowdown=10).format == "lut"

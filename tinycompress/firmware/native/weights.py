@@ -1,0 +1,397 @@
+"""Compressed weight formats of the native runtime: one table, one row per format.
+
+A weight matrix is [channels, k] int8 in the order a kernel reads it (CONV_2D: each
+output channel's HWC taps; FULLY_CONNECTED: each output's row). Each row of FORMATS says
+whether the format fits a matrix (bytes, or the reason it does not), encodes it into the
+arrays of the kernel variant (tc_cweights in firmware/runtime/tc_cweights.h), decodes it
+back (every encoder asserts the round trip) and estimates the kernel's instructions.
+
+- dense       the int8 weights as they are (the existing kernels).
+- lut         k-bit indices (k = 1..7) into a codebook that IS the set of distinct values
+              of each channel (or of the tensor, when that needs no more bits): clustered
+              weights keep every value, nothing is rounded.
+- sparse      nonzeros only, each an int8 value and the number of zeros before it; the
+              kernel skips the zero multiply-accumulates.
+- lut_sparse  both: one byte per nonzero, zero run (8-k bits) and codebook index (k bits).
+
+Codebooks hold only values that occur, so an encoding cannot change a weight; a tensor
+with more distinct values per channel than a format holds is refused, naming the tensor.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ...errors import TinyCompressError
+
+MAX_LUT_BITS = 7
+MAX_COUNT = 0xFFFF                 # entries per channel, uint16
+
+
+@dataclass
+class Encoded:
+    """What a kernel variant reads: tc_cweights fields -> arrays (flash) and scalars."""
+    format: str
+    arrays: dict                   # field -> np.ndarray (uint8 / int8 / uint16)
+    params: dict                   # field -> int
+    shape: tuple                   # the [channels, k] matrix encoded
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(a.nbytes) for a in self.arrays.values())
+
+
+@dataclass(frozen=True)
+class WeightFormat:
+    name: str
+    description: str
+    fits: Callable          # (weights [c, k] int8, name) -> int bytes | str reason
+    encode: Callable        # (weights, name) -> Encoded
+    decode: Callable        # (Encoded) -> weights [c, k] int8
+    cost: Callable          # (weights) -> estimated instructions per output pixel/row
+    kernel_suffix: str      # C kernel: tc_conv2d_<suffix>_s8, tc_fully_connected_<suffix>_s8
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _bits_for(n: int) -> int:
+    """Index bits for n codebook entries (at least 1)."""
+    return max(1, int(n - 1).bit_length())
+
+
+def _distinct_per_channel(w: np.ndarray, nonzero: bool = False) -> list:
+    return [np.unique(row[row != 0] if nonzero else row) for row in w]
+
+
+def _codebooks(rows: list, bits: int, tensor_values=None):
+    """(codebook [channels or 1, 2^bits] int8, per_tensor) from the distinct values of each
+    channel; one per-tensor codebook when the tensor's values fit in the same bits."""
+    size = 1 << bits
+    if tensor_values is not None and len(tensor_values) <= size:
+        book = np.zeros((1, size), np.int8)
+        book[0, :len(tensor_values)] = tensor_values
+        return book, True
+    book = np.zeros((len(rows), size), np.int8)
+    for c, values in enumerate(rows):
+        book[c, :len(values)] = values
+    return book, False
+
+
+def _index(book_row: np.ndarray, values: np.ndarray, used: int) -> np.ndarray:
+    """Positions of values in the first `used` entries of a codebook row (all present)."""
+    order = np.argsort(book_row[:used], kind="stable")
+    pos = np.searchsorted(book_row[:used][order], values)
+    return order[pos]
+
+
+def _pack_bits(codes: np.ndarray, bits: int) -> np.ndarray:
+    """Little-endian bit stream: code j occupies bits [j*bits, (j+1)*bits)."""
+    n = len(codes)
+    bitarr = ((codes[:, None].astype(np.uint32) >> np.arange(bits, dtype=np.uint32)) & 1).astype(np.uint8)
+    flat = bitarr.reshape(-1)
+    nbytes = (n * bits + 7) // 8
+    padded = np.zeros(nbytes * 8, np.uint8)
+    padded[:flat.size] = flat
+    return np.packbits(padded.reshape(-1, 8), axis=1, bitorder="little").reshape(-1)
+
+
+def _unpack_bits(stream: np.ndarray, bits: int, n: int) -> np.ndarray:
+    flat = np.unpackbits(stream, bitorder="little")[:n * bits].reshape(n, bits).astype(np.int64)
+    return (flat << np.arange(bits)).sum(axis=1)
+
+
+def _tensor_distinct(w):
+    return np.unique(w)
+
+
+# --- dense -------------------------------------------------------------------------------
+
+def _dense_fits(w, name):
+    return int(w.size)
+
+
+def _dense_encode(w, name):
+    return Encoded("dense", {"weights": np.ascontiguousarray(w, np.int8).ravel()}, {}, w.shape)
+
+
+def _dense_decode(e):
+    return e.arrays["weights"].reshape(e.shape)
+
+
+def _dense_cost(w):
+    return 1.1 * w.size            # tc_mac.h 2x2 SMLAD core: ~18 instructions per 16 MACs
+
+
+# --- lut ---------------------------------------------------------------------------------
+
+def _lut_layout(w, name):
+    rows = _distinct_per_channel(w)
+    most = max(len(r) for r in rows)
+    if most > 1 << MAX_LUT_BITS:
+        worst = int(np.argmax([len(r) for r in rows]))
+        return (f"weights '{name}' have {most} distinct values in channel {worst}; lut holds at "
+                f"most {1 << MAX_LUT_BITS} per channel ({MAX_LUT_BITS}-bit indices)")
+    bits = _bits_for(most)
+    tensor_values = _tensor_distinct(w)
+    book, per_tensor = _codebooks(rows, bits, tensor_values if _bits_for(len(tensor_values)) == bits
+                                  else None)
+    row_bytes = (w.shape[1] * bits + 7) // 8
+    return rows, bits, book, per_tensor, row_bytes
+
+
+def _lut_fits(w, name):
+    layout = _lut_layout(w, name)
+    if isinstance(layout, str):
+        return layout
+    _, bits, book, _, row_bytes = layout
+    size = book.size + w.shape[0] * row_bytes + 1
+    if size >= w.size:
+        return (f"weights '{name}': {bits}-bit indices and codebooks take {size} B, no less "
+                f"than the {w.size} B dense")
+    return size
+
+
+def _lut_encode(w, name):
+    layout = _lut_layout(w, name)
+    if isinstance(layout, str):
+        raise TinyCompressError(layout)
+    rows, bits, book, per_tensor, row_bytes = layout
+    stream = np.zeros(w.shape[0] * row_bytes + 1, np.uint8)     # +1: the decoder reads 2 bytes
+    for c in range(w.shape[0]):
+        b = book[0 if per_tensor else c]
+        used = len(_tensor_distinct(w)) if per_tensor else len(rows[c])
+        codes = _index(b, w[c], used)
+        stream[c * row_bytes:(c + 1) * row_bytes] = _pack_bits(codes, bits)
+    return _checked(w, Encoded("lut", {"codebook": book.ravel(), "stream": stream},
+                               {"bits": bits, "cb_stride": 0 if per_tensor else 1 << bits,
+                                "row_bytes": row_bytes}, w.shape), name)
+
+
+def _lut_decode(e):
+    c, k = e.shape
+    bits, rb, stride = e.params["bits"], e.params["row_bytes"], e.params["cb_stride"]
+    book, stream = e.arrays["codebook"], e.arrays["stream"]
+    out = np.zeros(e.shape, np.int8)
+    for ch in range(c):
+        codes = _unpack_bits(stream[ch * rb:(ch + 1) * rb], bits, k)
+        out[ch] = book[ch * stride + codes]
+    return out
+
+
+def _lut_cost(w):
+    return 4.5 * w.size            # bit extract + codebook load per weight, 2 rows share it
+
+
+# --- sparse and lut_sparse: nonzero entries with the zero run before each ------------------
+
+def _runs(row: np.ndarray, max_run: int):
+    """(zeros skipped before each entry, entry positions) for the nonzeros of a row; a run
+    longer than max_run gets filler entries at zero weights (value 0, multiply adds 0)."""
+    runs, positions, prev = [], [], -1
+    for p in np.flatnonzero(row):
+        gap = int(p) - prev - 1
+        while gap > max_run:
+            prev += max_run + 1
+            runs.append(max_run)
+            positions.append(prev)
+            gap = int(p) - prev - 1
+        runs.append(gap)
+        positions.append(int(p))
+        prev = int(p)
+    return runs, positions
+
+
+def _count_problem(w, name, counts):
+    if max(counts, default=0) > MAX_COUNT:
+        return f"weights '{name}' have more than {MAX_COUNT} nonzeros in one channel"
+    return None
+
+
+def _sparse_layout(w, name):
+    entries = [_runs(row, 255) for row in w]
+    counts = [len(r) for r, _ in entries]
+    return _count_problem(w, name, counts) or (entries, counts)
+
+
+def _sparse_fits(w, name):
+    layout = _sparse_layout(w, name)
+    if isinstance(layout, str):
+        return layout
+    size = 2 * sum(layout[1]) + 2 * w.shape[0]
+    if size >= w.size:
+        zeros = 100.0 * float(np.mean(w == 0))
+        return (f"weights '{name}' are {zeros:.0f} % zeros: sparse takes {size} B, no less than "
+                f"the {w.size} B dense")
+    return size
+
+
+def _sparse_encode(w, name):
+    layout = _sparse_layout(w, name)
+    if isinstance(layout, str):
+        raise TinyCompressError(layout)
+    entries, counts = layout
+    pairs = []
+    for c, (runs, positions) in enumerate(entries):
+        for run, p in zip(runs, positions):
+            pairs.append((run, int(w[c, p]) & 0xFF))
+    stream = np.asarray(pairs, np.uint8).reshape(-1) if pairs else np.zeros(2, np.uint8)
+    return _checked(w, Encoded("sparse", {"stream": stream, "counts": np.asarray(counts, np.uint16)},
+                               {}, w.shape), name)
+
+
+def _walk(e, value_of):
+    """Decode an entry stream: value_of(channel, entry index, stream) -> (run, value)."""
+    c, k = e.shape
+    out = np.zeros(e.shape, np.int8)
+    i = 0
+    for ch, n in enumerate(e.arrays["counts"]):
+        pos = -1
+        for _ in range(int(n)):
+            run, value = value_of(ch, i)
+            pos += run + 1
+            out[ch, pos] = value
+            i += 1
+    return out
+
+
+def _sparse_decode(e):
+    s = e.arrays["stream"]
+    return _walk(e, lambda ch, i: (int(s[2 * i]), np.int8(np.uint8(s[2 * i + 1]))))
+
+
+def _sparse_cost(w):
+    return 4.5 * np.count_nonzero(w) + 6 * w.shape[0]
+
+
+def _lut_sparse_options(w, name):
+    """Every (bits, codebook, per_tensor, entries) that fits, from the fewest index bits."""
+    rows = _distinct_per_channel(w, nonzero=True)
+    tensor_values = np.unique(w[w != 0])
+    most = max((len(r) for r in rows), default=0)
+    options = []
+    for bits in range(_bits_for(most), MAX_LUT_BITS + 1):
+        max_run = (1 << (8 - bits)) - 1
+        entries = [_runs(row, max_run) for row in w]
+        fillers = [len(r) > np.count_nonzero(row) for (r, _), row in zip(entries, w)]
+        # a channel with fillers needs 0 in its codebook
+        need = [len(r) + int(f) for r, f in zip(rows, fillers)]
+        if max(need, default=0) > 1 << bits:
+            continue
+        t_values = np.concatenate([tensor_values, [0]]) if any(fillers) else tensor_values
+        book, per_tensor = _codebooks([np.concatenate([r, [0]]) if f else r
+                                       for r, f in zip(rows, fillers)], bits,
+                                      t_values if len(t_values) <= 1 << bits else None)
+        options.append((bits, book, per_tensor, entries))
+    if not options:
+        worst = int(np.argmax([len(r) for r in rows]))
+        return (f"weights '{name}' have {most} distinct nonzero values in channel {worst}; "
+                f"lut_sparse holds at most {(1 << MAX_LUT_BITS) - 1} per channel")
+    return options
+
+
+def _lut_sparse_best(w, name):
+    options = _lut_sparse_options(w, name)
+    if isinstance(options, str):
+        return options
+    sized = [(o[1].size + sum(len(r) for r, _ in o[3]) + 2 * w.shape[0], o) for o in options]
+    size, best = min(sized, key=lambda s: s[0])
+    problem = _count_problem(w, name, [len(r) for r, _ in best[3]])
+    return problem or (size, best)
+
+
+def _lut_sparse_fits(w, name):
+    best = _lut_sparse_best(w, name)
+    if isinstance(best, str):
+        return best
+    if best[0] >= w.size:
+        return (f"weights '{name}': lut_sparse takes {best[0]} B, no less than the {w.size} B dense")
+    return best[0]
+
+
+def _lut_sparse_encode(w, name):
+    best = _lut_sparse_best(w, name)
+    if isinstance(best, str):
+        raise TinyCompressError(best)
+    bits, book, per_tensor, entries = best[1]
+    stride = 0 if per_tensor else 1 << bits
+    stream, counts = [], []
+    for c, (runs, positions) in enumerate(entries):
+        b = book[0 if per_tensor else c]
+        for run, p in zip(runs, positions):
+            code = int(np.flatnonzero(b == w[c, p])[0])
+            stream.append((run << bits) | code)
+        counts.append(len(runs))
+    stream = np.asarray(stream or [0], np.uint8)
+    return _checked(w, Encoded("lut_sparse", {"codebook": book.ravel(), "stream": stream,
+                                              "counts": np.asarray(counts, np.uint16)},
+                               {"bits": bits, "cb_stride": stride}, w.shape), name)
+
+
+def _lut_sparse_decode(e):
+    s, bits, stride = e.arrays["stream"], e.params["bits"], e.params["cb_stride"]
+    book = e.arrays["codebook"]
+    return _walk(e, lambda ch, i: (int(s[i]) >> bits,
+                                   book[ch * stride + (int(s[i]) & ((1 << bits) - 1))]))
+
+
+def _lut_sparse_cost(w):
+    return 5.0 * np.count_nonzero(w) + 6 * w.shape[0]
+
+
+def _checked(w, encoded: Encoded, name) -> Encoded:
+    """Every encoder's promise: decoding gives back exactly the weights."""
+    back = FORMATS[encoded.format].decode(encoded)
+    if not np.array_equal(back, w):
+        raise AssertionError(f"{encoded.format} encoding of '{name}' does not round-trip")
+    return encoded
+
+
+FORMATS = {f.name: f for f in [
+    WeightFormat("dense", "int8 weights as they are", _dense_fits, _dense_encode, _dense_decode,
+                 _dense_cost, ""),
+    WeightFormat("lut", "k-bit indices (1..7) into per-channel or per-tensor codebooks", _lut_fits,
+                 _lut_encode, _lut_decode, _lut_cost, "lut"),
+    WeightFormat("sparse", "nonzeros only (int8 value + zero run), zero MACs skipped", _sparse_fits,
+                 _sparse_encode, _sparse_decode, _sparse_cost, "sparse"),
+    WeightFormat("lut_sparse", "nonzeros only, one byte each: zero run and codebook index",
+                 _lut_sparse_fits, _lut_sparse_encode, _lut_sparse_decode, _lut_sparse_cost,
+                 "lut_sparse"),
+]}
+
+CHOICES = ("auto", *FORMATS)
+DEFAULT_MAX_SLOWDOWN = 1.2
+
+
+@dataclass
+class Choice:
+    """The format picked for one weight tensor, and what every format would take."""
+    tensor: str
+    format: str
+    bytes: int
+    dense_bytes: int
+    options: dict = field(default_factory=dict)    # format -> bytes | reason
+
+
+def options(w: np.ndarray, name: str) -> dict:
+    """format -> bytes, or the reason it does not fit."""
+    return {f.name: f.fits(w, name) for f in FORMATS.values()}
+
+
+def choose(w: np.ndarray, name: str, policy: str = "auto",
+           max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> Choice:
+    """The format for one [channels, k] int8 matrix: `policy` itself (dense when it does not
+    fit), or with auto the smallest that fits within max_slowdown of dense's estimate."""
+    if policy not in CHOICES:
+        raise TinyCompressError(f"unknown weight format {policy!r}; choose one of {', '.join(CHOICES)}")
+    w = np.asarray(w, np.int8)
+    opts = options(w, name)
+    fitting = {n: b for n, b in opts.items() if not isinstance(b, str)}
+    if policy == "auto":
+        limit = max_slowdown * FORMATS["dense"].cost(w)
+        fitting = {n: b for n, b in fitting.items() if n == "dense" or FORMATS[n].cost(w) <= limit}
+        pick = min(fitting, key=lambda n: (fitting[n], n != "dense"))
+    else:
+        pick = policy if policy in fitting else "dense"
+    return Choice(name, pick, int(fitting[pick]), int(w.size), opts)

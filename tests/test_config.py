@@ -72,3 +72,39 @@ def test_build_accepts_a_ready_instance_and_rejects_unknown_keys():
     assert config.build(PruneConfig, ready, "x") is ready
     with pytest.raises(TinyCompressError, match=r"^here: unknown key 'epoch'; known keys: "):
         config.build(PruneConfig, {"epoch": 1}, "here")
+
+
+def _cli_default(command, param):
+    from tinycompress.cli import cli
+    return next(p.default for p in cli.commands[command].params if p.name == param)
+
+
+def _arg_default(fn, param):
+    import inspect
+    return inspect.signature(fn).parameters[param].default
+
+
+def test_each_default_has_one_owner_that_cli_and_library_follow():
+    """Board, vectors, representative samples, array name and timeouts: the dataclass field
+    is the only place the value is written; the CLI and the library functions read it."""
+    from tinycompress import flash
+    from tinycompress.convert import ConvertSection, convert_to_int8
+    from tinycompress.deploy import FirmwareSection
+    from tinycompress.export import ExportSection, export_c
+    from tinycompress.firmware.boards import DEFAULT_BOARD
+    from tinycompress.firmware.project import generate_project
+    from tinycompress.simulate import qemu, renode
+    fw = FirmwareSection()
+    assert fw.board == DEFAULT_BOARD == _cli_default("firmware", "board")
+    assert fw.vectors == _cli_default("firmware", "vectors") == _arg_default(generate_project,
+                                                                              "vectors")
+    assert fw.runtime == _cli_default("firmware", "runtime") == _arg_default(generate_project,
+                                                                              "runtime")
+    assert fw.timeout == _cli_default("simulate", "timeout") == _arg_default(qemu.simulate, "timeout")
+    assert fw.timeout == _arg_default(renode.simulate, "timeout")
+    samples = ConvertSection().representative_samples
+    assert samples == _cli_default("convert", "samples") == _arg_default(convert_to_int8,
+                                                                         "representative_samples")
+    assert ExportSection().name == _cli_default("export", "name") == _arg_default(export_c, "name")
+    assert flash.UART_TIMEOUT == _cli_default("flash", "timeout") == _arg_default(flash.flash,
+                                                                                  "timeout")

@@ -9,7 +9,12 @@ import sys
 import click
 
 from . import __version__
+from .convert import ConvertSection
+from .deploy import FirmwareSection
 from .errors import TinyCompressError
+from .evaluate import DEFAULT_SEED, DEFAULT_SIGMAS
+from .export import ExportSection
+from .flash import DEFAULT_BAUD, UART_TIMEOUT
 
 
 class _Group(click.Group):
@@ -55,7 +60,7 @@ def _emit_json(data):
 @click.option("--data", "data_source", required=True,
               help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
 @click.option("-o", "--output", required=True, help="The int8 .tflite to write.")
-@click.option("--samples", default=200, show_default=True, type=click.IntRange(min=1),
+@click.option("--samples", default=ConvertSection.representative_samples, show_default=True, type=click.IntRange(min=1),
               help="Representative training samples for int8 calibration.")
 @click.option("--float-output", default=None, help="Also write the float32 .tflite here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -86,7 +91,7 @@ def inspect_cmd(model, as_json, no_tflm):
 @cli.command()
 @click.argument("model")
 @click.option("-o", "--output", required=True, help="The C header to write (model_data.h).")
-@click.option("--name", default="g_model", show_default=True, help="C name of the array.")
+@click.option("--name", default=ExportSection.name, show_default=True, help="C name of the array.")
 @click.option("--source", is_flag=True, help="Write an .h/.cc pair: declarations in the header, "
                                               "the array in the .cc beside it.")
 def export(model, output, name, source):
@@ -137,10 +142,12 @@ def _parse_noise(ctx, param, value):
 @click.argument("model")
 @click.option("--data", "data_source", required=True,
               help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
-@click.option("--noise", callback=_parse_noise, default="0.05,0.1,0.2", show_default=True,
+@click.option("--noise", callback=_parse_noise, show_default=True,
+              default=",".join(str(s) for s in DEFAULT_SIGMAS if s),
               help="Gaussian noise sigmas in input units for the robustness table (0 is always "
                    "added as the clean baseline; 'none' skips it).")
-@click.option("--seed", default=1234, show_default=True, type=int, help="Seed of the noise draw.")
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=int,
+              help="Seed of the noise draw.")
 @click.option("--samples", default=None, type=click.IntRange(min=1),
               help="Score only the first N test samples.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -358,14 +365,14 @@ def boards(as_json):
 
 @cli.command()
 @click.argument("model")
-@click.option("--board", default="mps2-an386", show_default=True, help="Board (see `tinycompress boards`).")
-@click.option("--runtime", default="native", show_default=True, type=click.Choice(["native", "tflm"]),
+@click.option("--board", default=FirmwareSection.board, show_default=True, help="Board (see `tinycompress boards`).")
+@click.option("--runtime", default=FirmwareSection.runtime, show_default=True, type=click.Choice(["native", "tflm"]),
               help="native: ahead-of-time C, no interpreter. tflm: TFLite-Micro's MicroInterpreter "
                    "with an exact op resolver; `build` needs TFLM_DIR (a TFLite-Micro tree with "
                    "its library built for the board).")
 @click.option("--data", "data_source", default=None,
               help="Golden inputs from this data set (test split); default: seeded random int8.")
-@click.option("--vectors", default=10, show_default=True, type=click.IntRange(min=1),
+@click.option("--vectors", default=FirmwareSection.vectors, show_default=True, type=click.IntRange(min=1),
               help="Golden vectors embedded in the firmware.")
 @click.option("--dump-layers", is_flag=True, help="Print every layer's output on the device "
                                                   "(simulate diffs them against the host).")
@@ -392,7 +399,7 @@ def build(project, as_json):
 @cli.command()
 @click.argument("project")
 @click.option("--engine", default="qemu", show_default=True, type=click.Choice(["qemu", "renode"]))
-@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=FirmwareSection.timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds before a firmware that does not finish is stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def simulate(project, engine, timeout, as_json):
@@ -419,8 +426,8 @@ def simulate(project, engine, timeout, as_json):
 @click.option("--uid", default=None, help="Serial number of the debug probe, when several are attached.")
 @click.option("--port", default=None, help="Serial port of the board's UART (e.g. /dev/ttyACM0): "
                                            "read the golden-vector verdict (needs pyserial).")
-@click.option("--baud", default=115200, show_default=True, type=click.IntRange(min=1))
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--baud", default=DEFAULT_BAUD, show_default=True, type=click.IntRange(min=1))
+@click.option("--timeout", default=UART_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds to wait for TC:DONE on the UART.")
 @click.option("--dry-run", is_flag=True, help="Print the flash command line, run nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

@@ -26,7 +26,12 @@ from .errors import TinyCompressError
 from .fileio import write_bytes
 from .tflite_model import parse_tflite, require_full_int8
 
-DEFAULT_REPRESENTATIVE_SAMPLES = 200
+
+
+@dataclass
+class ConvertSection:
+    """[convert] in a recipe, and the defaults of `convert_to_int8` and `tinycompress convert`."""
+    representative_samples: int = 200   # training samples that calibrate the int8 ranges
 
 
 @dataclass
@@ -69,7 +74,7 @@ def load_keras(path):
 
 
 def convert_to_int8(model_or_path, dataset, out_path,
-                    representative_samples: int = DEFAULT_REPRESENTATIVE_SAMPLES,
+                    representative_samples: int = ConvertSection.representative_samples,
                     float_out_path=None, task: str | None = None, seed: int = 0,
                     log=None) -> ConvertReport:
     """Convert to full-int8 TFLite at `out_path`; `dataset` is a data.Dataset or a source name/path.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import TinyCompressError
+from .firmware.boards import DEFAULT_BOARD
 
 PROJECT = "firmware"          # the project folder inside the run's output folder
 OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os", "-Og")
@@ -18,8 +19,9 @@ OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os", "-Og")
 
 @dataclass
 class FirmwareSection:
-    """[firmware]: deploy model_int8.tflite to a board, build it, run it in QEMU."""
-    board: str = "mps2-an386"   # see `tinycompress boards`
+    """[firmware]: deploy model_int8.tflite to a board, build it, run it in QEMU. Its field
+    defaults are those of `tinycompress firmware` / `simulate` and generate_project too."""
+    board: str = DEFAULT_BOARD  # see `tinycompress boards`
     runtime: str = "native"     # ahead-of-time C, no interpreter
     vectors: int = 10           # golden vectors (test split of [data]) checked on the device
     opt: str = "-O2"            # compiler optimisation level

@@ -16,6 +16,7 @@ from .errors import TinyCompressError
 from .metrics import dequantize, infer_task, metrics, primary_metric, quantize, top1_accuracy
 
 DEFAULT_SIGMAS = (0.0, 0.05, 0.1, 0.2)
+DEFAULT_SEED = 1234           # the noise draw: the same noisy inputs for every model
 
 
 def keras_predict(model, batch_size=256):
@@ -25,7 +26,7 @@ def keras_predict(model, batch_size=256):
     return predict
 
 
-def robustness(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=1234) -> dict:
+def robustness(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=DEFAULT_SEED) -> dict:
     """{model name: {sigma: primary metric}} with Gaussian noise N(0, sigma) added to the test
     inputs; every model sees the same noisy inputs at a given sigma (float vs compressed)."""
     key = primary_metric(dataset.task)
@@ -90,7 +91,7 @@ def noise_levels(sigmas) -> list:
     return sorted(levels | {0.0})
 
 
-def robustness_table(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=1234) -> dict:
+def robustness_table(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=DEFAULT_SEED) -> dict:
     """robustness() as plain data for report.json: the metric, the seed and one row per sigma
     ({"sigma": s, <model name>: value, ...}), sigma in the units of the model input."""
     sigmas = noise_levels(sigmas)
@@ -105,7 +106,7 @@ def robustness_table(predicts: dict, dataset, sigmas=DEFAULT_SIGMAS, seed=1234) 
 class EvaluateSection:
     """[evaluate] in a recipe: robustness of the float, compressed and int8 models."""
     noise: list[float] = field(default_factory=lambda: list(DEFAULT_SIGMAS))  # sigmas, input units
-    seed: int = 1234            # the noise draw; the same noisy inputs for every model
+    seed: int = DEFAULT_SEED
     samples: int = 0            # test samples scored (0: the whole test split)
 
     def validate(self):
@@ -198,7 +199,7 @@ def _is_tflite(path: Path) -> bool:
     return len(head) == 8 and head[4:8] == b"TFL3"
 
 
-def evaluate_file(path, data, noise=DEFAULT_SIGMAS, seed: int = 1234,
+def evaluate_file(path, data, noise=DEFAULT_SIGMAS, seed: int = DEFAULT_SEED,
                   samples: int | None = None) -> FileEvaluation:
     """Metrics, sizes, weight statistics and robustness of a Keras model file (.keras, .h5,
     SavedModel) or an int8 .tflite, on the test split of `data` (a source name, .npz or Dataset).

@@ -88,7 +88,15 @@ def _io_constants(model, name: str) -> str:
     return "\n".join(blocks).rstrip()
 
 
-def export_c(tflite_path, out_path, name: str = "g_model", source: bool = False) -> ExportReport:
+@dataclass
+class ExportSection:
+    """[export] in a recipe, and the defaults of `export_c` and `tinycompress export`."""
+    name: str = "g_model"       # the C array's name
+    source: bool = False        # an .h/.cc pair instead of a single header
+
+
+def export_c(tflite_path, out_path, name: str = ExportSection.name,
+             source: bool = ExportSection.source) -> ExportReport:
     """Write `out_path` (.h) and, with `source`, the .cc beside it; returns what was written."""
     check_c_name(name)
     out_path = Path(out_path)

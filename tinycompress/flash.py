@@ -24,6 +24,7 @@ from .firmware.boards import Board, get_board
 
 PYSERIAL_HINT = "install it with `pip install pyserial` (or `pip install tinycompress[flash]`)"
 DEFAULT_BAUD = 115200
+UART_TIMEOUT = 30.0       # seconds to wait for TC:DONE after the reset
 
 
 def _pyocd_command(board: Board, elf: Path, uid: str | None) -> list:
@@ -137,7 +138,7 @@ def open_serial(port: str, baud: int = DEFAULT_BAUD):
                                 "(the dialout group)") from None
 
 
-def read_uart(port, board: Board, timeout: float = 30.0, expected_vectors: int = 0):
+def read_uart(port, board: Board, timeout: float = UART_TIMEOUT, expected_vectors: int = 0):
     """Read protocol lines from an open serial port until TC:DONE, TC:FAULT or `timeout`."""
     from .simulate.protocol import SimReport, parse_uart
     report = SimReport(board=board.name, engine="board", insns_per_tick=1.0,
@@ -161,7 +162,7 @@ def read_uart(port, board: Board, timeout: float = 30.0, expected_vectors: int =
 
 
 def flash(path, probe: str = "pyocd", board: str | None = None, uid: str | None = None,
-          port: str | None = None, baud: int = DEFAULT_BAUD, timeout: float = 30.0,
+          port: str | None = None, baud: int = DEFAULT_BAUD, timeout: float = UART_TIMEOUT,
           dry_run: bool = False) -> FlashReport:
     """Program the project's ELF onto the board; with `port`, read the golden-vector verdict."""
     board_row, elf = resolve_target(path, board)

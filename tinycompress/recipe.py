@@ -22,6 +22,8 @@ from typing import Callable
 import numpy as np
 
 from . import deploy, evaluate
+from .convert import ConvertSection
+from .export import ExportSection
 from .config import build, coerce
 from .errors import TinyCompressError
 from .fileio import atomic_path
@@ -41,17 +43,6 @@ class ModelSection:
 class DataSection:
     source: str = ""            # built-in name or .npz path (relative to the recipe)
     synthetic: bool = False     # the zoo model's generated data (no data set on disk)
-
-
-@dataclass
-class ConvertSection:
-    representative_samples: int = 200
-
-
-@dataclass
-class ExportSection:
-    name: str = "g_model"       # the C array's name
-    source: bool = False        # an .h/.cc pair instead of a single header
 
 
 @dataclass

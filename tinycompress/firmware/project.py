@@ -26,11 +26,11 @@ import numpy as np
 
 from ..errors import TinyCompressError
 from ..fileio import atomic_path
+from ..deploy import FirmwareSection
 from ..metrics import quantize
 from .boards import Board, get_board
 
 PROJECT_FILE = "project.json"
-DEFAULT_VECTORS = 10
 BOARD_COMMON_SOURCES = ("tc_board.h", "startup.c", "print.c", "exit.c")
 
 
@@ -51,9 +51,10 @@ class ProjectInfo:
     output_bytes: int
 
 
-def generate_project(tflite_path, board: str, out_dir, runtime: str = "native", data=None,
-                     vectors: int = DEFAULT_VECTORS, dump_layers: bool = False, seed: int = 0,
-                     opt: str = "-O2") -> ProjectInfo:
+def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSection.runtime,
+                     data=None, vectors: int = FirmwareSection.vectors,
+                     dump_layers: bool = False, seed: int = 0,
+                     opt: str = FirmwareSection.opt) -> ProjectInfo:
     """Validate `tflite_path`, compute golden vectors on the host TFLM interpreter and write
     a firmware project for `board` into `out_dir`."""
     from ..tflite_model import read_tflite, require_full_int8
@@ -180,7 +181,8 @@ def _concat(vectors) -> list:
 
 def write_project(out_dir, board: Board, write_model, inputs: list, outputs: list, *,
                   model_name: str, model_bytes: bytes | None = None, vector_source: str = "",
-                  dump_layers: bool = False, opt: str = "-O2", runtime: str = "native") -> ProjectInfo:
+                  dump_layers: bool = False, opt: str = FirmwareSection.opt,
+                  runtime: str = FirmwareSection.runtime) -> ProjectInfo:
     """Write a project whose model sources come from `write_model(src_dir) -> model figures`.
 
     `inputs`/`outputs` are per-vector byte strings (TC_INPUT_BYTES / TC_OUTPUT_BYTES each).
@@ -244,7 +246,8 @@ def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors:
             ram_size=f"0x{board.ram_size:X}", uart_type=uart_type,
             uart_base=f"0x{board.uart_base:08X}", uart_options=uart_options)
     _render(root / "boards" / "renode" / "test.robot.tmpl", out / "test.robot", model=model_name,
-            board=board.name, vectors=vectors, timeout=120, platform=board.renode_platform)
+            board=board.name, vectors=vectors, timeout=FirmwareSection.timeout,
+            platform=board.renode_platform)
 
 
 def load_project(project_dir) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from ..deploy import FirmwareSection
 from ..errors import TinyCompressError
 from ..firmware.boards import get_board
 from ..firmware.build import require_tool
@@ -17,7 +18,6 @@ from .protocol import SimReport, parse_uart
 
 INSTALL_HINT = ("install it with `sudo apt-get install qemu-system-arm` (Debian/Ubuntu) "
                 "or `make toolchain`")
-DEFAULT_TIMEOUT = 60.0
 
 
 def qemu_command(machine: str, elf: Path) -> list:
@@ -26,7 +26,7 @@ def qemu_command(machine: str, elf: Path) -> list:
             "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
 
 
-def simulate(project_dir, timeout: float = DEFAULT_TIMEOUT) -> SimReport:
+def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport:
     """Run the project's build/firmware.elf on its board's QEMU machine.
 
     Returns the parsed report; `report.failure` says what went wrong (a mismatch, a fault,

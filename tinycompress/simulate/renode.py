@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from string import Template
 
+from ..deploy import FirmwareSection
 from ..errors import TinyCompressError
 from ..firmware.boards import get_board
 from ..firmware.build import require_tool
@@ -23,7 +24,7 @@ INSTALL_HINT = ("Renode is not on PyPI or Debian: install it from https://renode
                 "(e.g. the renode_*.deb or the portable package) and put `renode` on PATH")
 
 
-def simulate(project_dir, timeout: float = 60.0) -> SimReport:
+def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport:
     project_dir = Path(project_dir).resolve()
     meta = load_project(project_dir)
     board = get_board(meta["board"])

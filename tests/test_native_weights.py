@@ -183,3 +183,13 @@ def test_auto_picks_the_smallest_fitting_format_within_the_slowdown():
     dense_ish = _matrix(rng, 16, 288, 16, 0.0)
     assert choose(dense_ish, "t", "auto").format == "dense"          # lut is too slow for 1.2
     assert choose(dense_ish, "t", "auto", max_slowdown=10).format == "lut"
+
+
+def test_weights_option_needs_the_native_runtime(tmp_path):
+    from click.testing import CliRunner
+    from tinycompress.cli import cli
+    result = CliRunner().invoke(cli, ["firmware", str(tmp_path / "m.tflite"), "--runtime", "tflm",
+                                      "--weights", "lut", "-o", str(tmp_path / "fw")])
+    assert result.exit_code == 1
+    assert "--weights lut needs --runtime native" in result.output
+    assert not (tmp_path / "fw").exists()

@@ -376,12 +376,20 @@ def boards(as_json):
               help="Golden vectors embedded in the firmware.")
 @click.option("--dump-layers", is_flag=True, help="Print every layer's output on the device "
                                                   "(simulate diffs them against the host).")
+@click.option("--weights", default="dense", show_default=True,
+              type=click.Choice(["dense", "lut", "sparse", "lut_sparse", "auto"]),
+              help="Weight format in flash (native runtime), decoded inside the kernels: lut "
+                   "(codebook indices), sparse (nonzeros only), lut_sparse, or auto: per tensor "
+                   "the smallest that fits within --max-slowdown. Outputs are unchanged.")
+@click.option("--max-slowdown", default=None, type=click.FloatRange(min=1.0),
+              help="auto: most estimated instructions per tensor, relative to dense [1.2].")
 @click.option("-o", "--output", required=True, help="The project folder to write.")
-def firmware(model, board, runtime, data_source, vectors, dump_layers, output):
+def firmware(model, board, runtime, data_source, vectors, dump_layers, weights, max_slowdown, output):
     """Generate a firmware project for an int8 .tflite MODEL with golden vectors."""
     from .firmware.project import generate_project
     info = generate_project(model, board, output, runtime=runtime, data=data_source,
-                            vectors=vectors, dump_layers=dump_layers)
+                            vectors=vectors, dump_layers=dump_layers, weights=weights,
+                            max_slowdown=max_slowdown)
     click.echo(f"{info.path}: {info.layers} layers, {info.vectors} golden vectors, weights "
                f"{info.weight_bytes:,} B, activation arena {info.arena_bytes:,} B, board {info.board}")
 

@@ -54,9 +54,11 @@ class ProjectInfo:
 def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSection.runtime,
                      data=None, vectors: int = FirmwareSection.vectors,
                      dump_layers: bool = False, seed: int = 0,
-                     opt: str = FirmwareSection.opt) -> ProjectInfo:
+                     opt: str = FirmwareSection.opt, weights: str = "dense",
+                     max_slowdown: float | None = None) -> ProjectInfo:
     """Validate `tflite_path`, compute golden vectors on the host TFLM interpreter and write
-    a firmware project for `board` into `out_dir`."""
+    a firmware project for `board` into `out_dir`. weights: the weight format policy of the
+    native runtime (native/weights.py: dense, lut, sparse, lut_sparse or auto)."""
     from ..tflite_model import read_tflite, require_full_int8
     from .. import tflm_host
 
@@ -67,6 +69,7 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSe
     if dump_layers and not rt.layer_dumps:
         raise TinyCompressError(f"--dump-layers needs per-layer outputs, which the {rt.name} runtime "
                                 "does not give (one Invoke per inference); use --runtime native")
+    weight_options = _weight_options(rt, weights, max_slowdown)
     rt.make_values(board_row)          # raises when the runtime cannot target this board
     model = read_tflite(tflite_path)
     require_full_int8(model)
@@ -75,7 +78,7 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSe
     inputs, source = golden_inputs(model, data, vectors, seed)
     host = tflm_host.run(model.data, inputs, source=model.source)
     outputs = [[np.asarray(a, dtype=np.int8) for a in vec] for vec in host.outputs]
-    write_model = rt.writer(model, tflite_path, host)
+    write_model = rt.writer(model, tflite_path, host, **weight_options)
     return write_project(out_dir, board_row, write_model, _concat(inputs), _concat(outputs),
                          model_name=Path(tflite_path).name, model_bytes=model.data,
                          vector_source=source, dump_layers=dump_layers, opt=opt, runtime=rt.name)
@@ -89,18 +92,38 @@ def _native_check(model):
                                 "op(s): " + "; ".join(problems))
 
 
-def _native_writer(model, tflite_path, host):
+def _weight_options(rt, weights: str, max_slowdown) -> dict:
+    """The writer's weight format arguments; dense (the default) everywhere."""
+    from .native.weights import CHOICES, DEFAULT_MAX_SLOWDOWN
+    if weights not in CHOICES:
+        raise TinyCompressError(f"--weights {weights!r} is not a weight format; choose one of "
+                                f"{', '.join(CHOICES)}")
+    if max_slowdown is not None and max_slowdown < 1.0:
+        raise TinyCompressError(f"--max-slowdown must be at least 1.0 (got {max_slowdown})")
+    if not rt.weight_formats:
+        if weights != "dense":
+            raise TinyCompressError(f"--weights {weights} needs --runtime native: the {rt.name} "
+                                    "runtime keeps its weights dense")
+        return {}
+    return {"weights": weights, "max_slowdown": max_slowdown or DEFAULT_MAX_SLOWDOWN}
+
+
+def _native_writer(model, tflite_path, host, weights: str = "dense", max_slowdown: float = 1.2):
     from .native import generate, runtime_sources
 
     def write_model(src_dir: Path) -> dict:
-        info = generate(model, src_dir)
+        info = generate(model, src_dir, weights=weights, max_slowdown=max_slowdown)
         for path in runtime_sources():
             shutil.copy2(path, src_dir / Path(path).name)
         return {"arena_bytes": int(info.arena_bytes), "weight_bytes": int(info.flash_bytes),
                 "io_bytes": int(info.io_bytes), "macs": int(info.macs),
                 "host_arena_bytes": host.arena_bytes,
+                "weights": weights,
                 "layers": [{"name": layer.name, "op": layer.op, "macs": int(layer.macs),
-                            "output_bytes": int(layer.output_bytes)} for layer in info.layers]}
+                            "output_bytes": int(layer.output_bytes),
+                            **({"weights": layer.weights, "weight_bytes": int(layer.weight_bytes),
+                                "dense_weight_bytes": int(layer.dense_weight_bytes)}
+                               if layer.weights else {})} for layer in info.layers]}
     return write_model
 
 
@@ -123,11 +146,12 @@ class Runtime:
     make_vars: Callable = lambda meta: {}      # make variables at build time; raises if missing
     project_files: tuple = ()       # copied from firmware/ into the project root
     layer_dumps: bool = True        # one TC:LAYER per graph op, so --dump-layers works
+    weight_formats: bool = False    # the writer takes weights= / max_slowdown= (compressed weights)
 
 
 RUNTIMES = {
     "native": Runtime("native", "ahead-of-time C, no interpreter", "harness/Makefile.tmpl",
-                      _native_check, _native_writer),
+                      _native_check, _native_writer, weight_formats=True),
     "tflm": Runtime("tflm", "TFLite-Micro MicroInterpreter; builds against TFLM_DIR",
                     "tflm/Makefile.tmpl", _tflm("check"), _tflm("writer"),
                     make_values=_tflm("make_values"), make_vars=_tflm("make_vars"),

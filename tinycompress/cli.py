@@ -409,18 +409,35 @@ def build(project, as_json):
 @click.option("--engine", default="qemu", show_default=True, type=click.Choice(["qemu", "renode"]))
 @click.option("--timeout", default=FirmwareSection.timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds before a firmware that does not finish is stopped.")
+@click.option("--accuracy", "accuracy", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Also run N labelled test samples of --data through the emulator (a build per "
+                   "batch that fits the board): device accuracy next to the host TFLM's, and "
+                   "RMSE/MAE/L2 relative/cosine per output.")
+@click.option("--data", "data_source", default=None, help="Data set for --accuracy (its test split).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def simulate(project, engine, timeout, as_json):
+def simulate(project, engine, timeout, accuracy, data_source, as_json):
     """Run a built PROJECT in an emulator: PASS/FAIL per golden vector, instructions per
-    inference and per layer; exits non-zero on any mismatch, fault or timeout."""
-    if engine == "qemu":
-        from .simulate.qemu import simulate as run_engine
+    inference and per layer; exits non-zero on any mismatch, fault or timeout. A failing
+    vector shows the differing output bytes, expected against actual, and their values."""
+    from .simulate import SIMULATORS
+    if accuracy and not data_source:
+        raise TinyCompressError("--accuracy needs --data (labelled test samples, e.g. --data digits)")
+    report = SIMULATORS[engine](project, timeout=timeout)
+    scored = None
+    if accuracy and not report.failure:
+        from .simulate.accuracy import device_accuracy
+        scored = device_accuracy(project, data_source, accuracy, engine=engine,
+                                 timeout=max(timeout, 600.0))
+    if as_json:
+        _emit_json({**report.as_dict(), "accuracy": scored.as_dict()} if scored
+                   else report.as_dict())
     else:
-        from .simulate.renode import simulate as run_engine
-    report = run_engine(project, timeout=timeout)
-    _emit_json(report.as_dict()) if as_json else click.echo("\n".join(report.lines()))
+        click.echo("\n".join(report.lines() + (scored.lines() if scored else [])))
     if report.failure:
         raise TinyCompressError(f"{project}: {report.failure}")
+    if scored and scored.mismatches:
+        raise TinyCompressError(f"{project}: {scored.mismatches} of {scored.samples} accuracy "
+                                "samples differ from the host TFLM interpreter's outputs")
 
 
 # --- flash (owner: DEPLOY) ---

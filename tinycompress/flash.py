@@ -77,6 +77,7 @@ class FlashReport:
             u = self.uart
             d["uart"] = {"ok": u.ok, "failure": u.failure, "passed": u.passed,
                          "total": len(u.vectors),
+                         "details": {v.index: v.detail for v in u.vectors if v.detail},
                          "cycles": [v.ticks for v in u.vectors],
                          "layers": [{"index": l.index, "name": l.name, "cycles": l.ticks}
                                     for l in u.layers], "fault": u.fault}
@@ -90,6 +91,7 @@ class FlashReport:
             out.append(f"{u.passed}/{len(u.vectors)} golden vectors bit-exact on the board; "
                        f"{mean:,.0f} SysTick ticks (core clock cycles) per inference")
             out += [f"  {l.index:>3} {l.name:<40} {l.ticks:>12,} cycles" for l in u.layers]
+            out += [f"  vector {v.index} FAIL: {v.detail}" for v in u.vectors if v.detail]
         return out
 
 
@@ -138,8 +140,10 @@ def open_serial(port: str, baud: int = DEFAULT_BAUD):
                                 "(the dialout group)") from None
 
 
-def read_uart(port, board: Board, timeout: float = UART_TIMEOUT, expected_vectors: int = 0):
-    """Read protocol lines from an open serial port until TC:DONE, TC:FAULT or `timeout`."""
+def read_uart(port, board: Board, timeout: float = UART_TIMEOUT, expected_vectors: int = 0,
+              project_dir=None):
+    """Read protocol lines from an open serial port until TC:DONE, TC:FAULT or `timeout`;
+    the same parser and golden check as `simulate` (with the project: dequantized values)."""
     from .simulate.protocol import SimReport, parse_uart
     report = SimReport(board=board.name, engine="board", insns_per_tick=1.0,
                        energy_nj_per_cycle=board.energy_nj_per_cycle,
@@ -155,7 +159,7 @@ def read_uart(port, board: Board, timeout: float = UART_TIMEOUT, expected_vector
             break
     else:
         report.timed_out = True
-    parse_uart("\n".join(lines), report)
+    parse_uart("\n".join(lines), report, project_dir)
     if not expected_vectors and report.done:     # a bare ELF: trust the firmware's own count
         report.expected_vectors = report.done[1]
     return report
@@ -185,7 +189,8 @@ def flash(path, probe: str = "pyocd", board: str | None = None, uid: str | None 
                                     "check the probe's USB connection and the board's power")
         if serial_port is not None:
             expected = _expected_vectors(path)
-            report.uart = read_uart(serial_port, board_row, timeout, expected)
+            report.uart = read_uart(serial_port, board_row, timeout, expected,
+                                    project_dir=path if Path(path).is_dir() else None)
     except subprocess.TimeoutExpired:
         raise TinyCompressError(f"{elf}: {tool.tool} did not finish in 300 s") from None
     finally:

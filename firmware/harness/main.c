@@ -6,7 +6,8 @@
  *   TC:LAYER <i> <name> <ticks>        per layer, for vector 0 (needs -DTC_LAYER_HOOK)
  *   TC:DUMP <vector> <layer> <bytes> <hex>   every layer's output (-DTC_DUMP_LAYERS)
  *   TC:VEC <i> PASS|FAIL <ticks>       one per vector; a FAIL is followed by
- *   TC:OUT <i> <hex>                   the device's output
+ *   TC:OUT <i> <hex>                   the device's output and
+ *   TC:EXP <i> <hex>                   the golden output it was compared with
  *   TC:DONE <pass>/<total>
  *   TC:FAULT ...                       from the fault handler (startup.c)
  */
@@ -120,6 +121,10 @@ int main(void)
             tc_put_u32((uint32_t)v);
             tc_puts(" ");
             put_hex_bytes(output, TC_OUTPUT_BYTES);
+            tc_puts("\r\nTC:EXP ");
+            tc_put_u32((uint32_t)v);
+            tc_puts(" ");
+            put_hex_bytes(tc_golden_outputs[v], TC_OUTPUT_BYTES);
             tc_puts("\r\n");
         }
     }

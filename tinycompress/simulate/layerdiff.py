@@ -36,7 +36,7 @@ def first_layer_difference(project_dir, dumps: dict) -> str | None:
             expected = np.asarray(host.tensors[row][op.outputs[0]]).astype(np.int8).tobytes()
             if device != expected:
                 return f"vector {v}: first differing layer is {layer} {model.describe(op)}: " + \
-                    _bytes_diff(device, expected)
+                    _bytes_diff(device, expected, model.tensors[op.outputs[0]])
     return None
 
 
@@ -48,12 +48,6 @@ def _split_inputs(model, flat: np.ndarray) -> list:
     return arrays
 
 
-def _bytes_diff(device: bytes, expected: bytes) -> str:
-    if len(device) != len(expected):
-        return f"device gave {len(device)} bytes, host tensor has {len(expected)}"
-    d = np.frombuffer(device, np.int8)
-    e = np.frombuffer(expected, np.int8)
-    bad = np.flatnonzero(d != e)
-    i = int(bad[0])
-    return (f"{bad.size} of {d.size} bytes differ, first at byte {i} (device {d[i]}, host {e[i]}, "
-            f"max difference {int(np.max(np.abs(d.astype(int) - e.astype(int))))})")
+def _bytes_diff(device: bytes, expected: bytes, tensor) -> str:
+    from .golden import OutputSpec, describe_difference
+    return describe_difference(expected, device, [OutputSpec.of(tensor)])

@@ -1,8 +1,8 @@
 """The firmware's UART line protocol (see firmware/harness/main.c) parsed into a SimReport.
 
-Lines: TC:BOOT, TC:VEC i PASS|FAIL ticks, TC:OUT i hex, TC:LAYER i name ticks,
+Lines: TC:BOOT, TC:VEC i PASS|FAIL ticks, TC:OUT i hex, TC:EXP i hex, TC:LAYER i name ticks,
 TC:DUMP vector layer bytes hex, TC:DONE pass/total, TC:FAULT key=value... Anything else
-(emulator noise) is ignored.
+(emulator noise) is ignored. One parser for every engine and for a real board's UART.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 ENERGY_LABEL = "estimate"
 
 _VEC = re.compile(r"^TC:VEC (\d+) (PASS|FAIL) (\d+)$")
-_OUT = re.compile(r"^TC:OUT (\d+) ([0-9a-f]*)$")
+_OUT = re.compile(r"^TC:(OUT|EXP) (\d+) ([0-9a-f]*)$")
 _LAYER = re.compile(r"^TC:LAYER (\d+) (.+) (\d+)$")
 _DUMP = re.compile(r"^TC:DUMP (\d+) (\d+) (\d+) ([0-9a-f]*)$")
 _DONE = re.compile(r"^TC:DONE (\d+)/(\d+)$")
@@ -24,6 +24,8 @@ class VectorResult:
     passed: bool
     ticks: int
     output: bytes | None = None    # the device's output, printed on FAIL
+    expected: bytes | None = None  # the golden output the firmware compared it with
+    detail: str | None = None      # which bytes differ, and their values (golden.py)
 
 
 @dataclass
@@ -84,6 +86,8 @@ class SimReport:
         if failed or self.done[0] != self.done[1] or len(self.vectors) != self.expected_vectors:
             msg = (f"{self.done[1] - self.done[0]} of {self.done[1]} golden vectors differ from the "
                    f"host TFLM interpreter (vectors {', '.join(map(str, failed[:10]))})")
+            first = next((v for v in self.vectors if v.detail), None)
+            msg += f"; vector {first.index}: {first.detail}" if first else ""
             return msg + (f"; {self.layer_diff}" if self.layer_diff else "")
         if self.layer_diff:
             return self.layer_diff
@@ -97,7 +101,8 @@ class SimReport:
         return {"board": self.board, "engine": self.engine, "ok": self.ok, "failure": self.failure,
                 "passed": self.passed, "total": len(self.vectors),
                 "vectors": [{"index": v.index, "passed": v.passed, "ticks": v.ticks,
-                             "instructions": v.ticks * self.insns_per_tick} for v in self.vectors],
+                             "instructions": v.ticks * self.insns_per_tick, "detail": v.detail}
+                            for v in self.vectors],
                 "insns_per_tick": self.insns_per_tick,
                 "instructions_per_inference": self.instructions_per_inference,
                 "layers": [{"index": l.index, "name": l.name, "ticks": l.ticks,
@@ -107,8 +112,12 @@ class SimReport:
                 "fault": self.fault, "timed_out": self.timed_out, "layer_diff": self.layer_diff}
 
     def lines(self) -> list:
-        out = [f"{v.index:>4}  {'PASS' if v.passed else 'FAIL'}  {v.ticks * self.insns_per_tick:>12,.0f} instructions"
-               for v in self.vectors]
+        out = []
+        for v in self.vectors:
+            out.append(f"{v.index:>4}  {'PASS' if v.passed else 'FAIL'}  "
+                       f"{v.ticks * self.insns_per_tick:>12,.0f} instructions")
+            if v.detail:
+                out.append(f"        {v.detail}")
         if self.layers:
             out.append("per layer (vector 0):")
             out += [f"  {l.index:>3} {l.name:<40} {l.instructions:>12,.0f} instructions"
@@ -122,10 +131,12 @@ class SimReport:
         return out
 
 
-def parse_uart(text: str, report: SimReport) -> SimReport:
-    """Fill `report` from the UART text (complete or cut short)."""
+def parse_uart(text: str, report: SimReport, project_dir=None) -> SimReport:
+    """Fill `report` from the UART text (complete or cut short); failing vectors get a
+    detail line (expected against actual, dequantized with the project's model if given)."""
+    from .golden import explain_failures
     report.uart = text
-    outputs = {}
+    outputs = {"OUT": {}, "EXP": {}}
     for raw in text.splitlines():
         line = raw.strip().strip("\x00")
         if not line.startswith("TC:"):
@@ -135,7 +146,7 @@ def parse_uart(text: str, report: SimReport) -> SimReport:
         elif m := _VEC.match(line):
             report.vectors.append(VectorResult(int(m[1]), m[2] == "PASS", int(m[3])))
         elif m := _OUT.match(line):
-            outputs[int(m[1])] = bytes.fromhex(m[2])
+            outputs[m[1]][int(m[2])] = bytes.fromhex(m[3])
         elif m := _LAYER.match(line):
             report.layers.append(LayerTiming(int(m[1]), m[2], int(m[3]),
                                              int(m[3]) * report.insns_per_tick))
@@ -144,5 +155,5 @@ def parse_uart(text: str, report: SimReport) -> SimReport:
         elif m := _DONE.match(line):
             report.done = (int(m[1]), int(m[2]))
     for v in report.vectors:
-        v.output = outputs.get(v.index)
-    return report
+        v.output, v.expected = outputs["OUT"].get(v.index), outputs["EXP"].get(v.index)
+    return explain_failures(report, project_dir)

@@ -56,7 +56,7 @@ def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport
         out, _ = proc.communicate()
         report.timed_out = True
     report.exit_code = proc.returncode
-    parse_uart(out.decode("utf-8", "replace"), report)
+    parse_uart(out.decode("utf-8", "replace"), report, project_dir)
     if meta.get("dump_layers") and report.dumps and not report.fault:
         from .layerdiff import first_layer_difference
         report.layer_diff = first_layer_difference(project_dir, report.dumps)

@@ -71,7 +71,7 @@ def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
     from ..firmware.boards import get_board
     from ..firmware.build import build
     from ..firmware.project import generate_project, load_project
-    from ..tflite_eval import infer_task
+    from ..metrics import accuracy, infer_task
     from ..tflite_model import parse_tflite
     from . import SIMULATORS
 
@@ -115,12 +115,8 @@ def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
     task = infer_task(model)
     host_acc = device_acc = None
     if task == "classify":
-        labels = np.asarray(dataset.y_test[:samples])
-        labels = labels.argmax(axis=1) if labels.ndim == 2 else labels.reshape(-1)
-        first = specs[0]
-        top = (lambda q: first.values(q).argmax(axis=1))
-        host_acc = float(np.mean(top(host) == labels))
-        device_acc = float(np.mean(top(device) == labels))
+        labels, first = dataset.y_test[:samples], specs[0]
+        host_acc, device_acc = accuracy(first.values(host), labels), accuracy(first.values(device), labels)
     outputs = [{"name": s.name, **output_metrics(s.values(host), s.values(device))} for s in specs]
     return AccuracyReport(board.name, engine, str(label), samples, task, host_acc, device_acc,
                           int(np.sum(np.any(host != device, axis=1))), outputs,

@@ -79,7 +79,8 @@ def test_compress_command_writes_model_and_report(tmp_path, run_cli):
     assert [s["stage"] for s in report["stages"]] == ["float", "prune", "cluster"]
     model = load_model(out / "compressed.keras")
     assert weightstats.unique_values(model.get_layer("fc1").get_weights()[0]) <= 8
-    assert sorted(p.name for p in out.iterdir()) == ["compress_report.json", "compressed.keras"]
+    assert sorted(p.name for p in out.iterdir()) == [".tinycompress", "compress_report.json",
+                                                     "compressed.keras"]
 
 
 def test_compress_command_bad_set_key_exits_1(tmp_path, run_cli):

@@ -155,6 +155,6 @@ def test_run_refuses_a_folder_that_is_not_a_run(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     (tmp_path / "r").mkdir()
     path = _write(tmp_path / "r", GOOD)
-    with pytest.raises(TinyCompressError, match="earlier `tinycompress run`"):
+    with pytest.raises(TinyCompressError, match="tinycompress did not write"):
         run_recipe(load_recipe(path), tmp_path)
     assert (tmp_path / "keep.txt").read_text() == "mine"

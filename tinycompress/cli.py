@@ -18,15 +18,23 @@ from .flash import DEFAULT_BAUD, UART_TIMEOUT
 
 
 class _Group(click.Group):
-    """A click group that turns user errors into one line and exit status 1."""
+    """A click group that turns user errors into one line and exit status 1.
+
+    Operating-system errors on a path (unwritable place, name too long, disk full) are user
+    errors too: one line naming the path. Each command records the files it reads, so that
+    none of its outputs can replace one of them (fileio.command_scope).
+    """
 
     def invoke(self, ctx):
+        from .fileio import command_scope, os_error_message
         try:
-            return super().invoke(ctx)
-        except TinyCompressError as exc:
+            with command_scope():
+                return super().invoke(ctx)
+        except (TinyCompressError, OSError) as exc:
             if ctx.obj and ctx.obj.get("verbose", 0) > 1:
                 raise
-            click.echo(f"error: {exc}", err=True)
+            message = os_error_message(exc) if isinstance(exc, OSError) else exc
+            click.echo(f"error: {message}", err=True)
             ctx.exit(1)
 
 
@@ -198,9 +206,10 @@ def zoo_list(as_json):
 @click.pass_context
 def zoo_train(ctx, name, output, epochs, data_source, seed):
     """Build zoo model NAME, train it and save it to OUTPUT."""
-    from .keras_io import save_model
+    from .keras_io import check_model_path, save_model
     from .zoo import get, train
     entry = get(name)
+    check_model_path(output)          # before training
     log(ctx, f"training {name} ({epochs if epochs is not None else entry.epochs} epochs, data "
              f"{data_source or ('synthetic' if entry.synthetic else entry.data)})", 0)
     model, _, metrics = train(name, epochs=epochs, data=data_source, seed=seed)
@@ -317,7 +326,7 @@ def compress(ctx, model, data_source, output, skip_layers, settings, **flags):
     from pathlib import Path
     from .compress import make_config, run_pipeline
     from .data import check_dataset, load_dataset
-    from .fileio import write_text
+    from .fileio import atomic_dir, check_output_dir, write_text
     from .keras_io import load_model, save_model
     configs = stage_configs(flags, skip_layers, settings)
     if not configs:
@@ -328,12 +337,13 @@ def compress(ctx, model, data_source, output, skip_layers, settings, **flags):
                configs.items()}
     keras_model = load_model(model)
     dataset = check_dataset(load_dataset(data_source), keras_model)
-    out = Path(output)
+    out = check_output_dir(Path(output))     # before training: refuse a folder that is not ours
     result, reports = run_pipeline(keras_model, dataset, configs,
                                    progress=lambda m: log(ctx, m, 0))
-    save_model(result, out / "compressed.keras")
     report = {"model": str(model), "data": str(data_source), "stages": [r.to_dict() for r in reports]}
-    write_text(out / "compress_report.json", json.dumps(report, indent=2, default=str) + "\n")
+    with atomic_dir(out) as tmp:
+        save_model(result, tmp / "compressed.keras")
+        write_text(tmp / "compress_report.json", json.dumps(report, indent=2, default=str) + "\n")
     first, last = reports[0], reports[-1]
     key = "accuracy" if "accuracy" in last.metrics else "auc"
     click.echo(f"{out / 'compressed.keras'}: {key} {first.metrics[key]:.4f} -> "

@@ -23,7 +23,7 @@ import numpy as np
 from . import tflite_eval
 from .metrics import accuracy, infer_task, reconstruction_errors
 from .errors import TinyCompressError
-from .fileio import write_bytes
+from .fileio import check_output_file, write_bytes
 from .tflite_model import parse_tflite, require_full_int8
 
 
@@ -73,6 +73,16 @@ def load_keras(path):
     return load_model(path)
 
 
+def _check_outputs(out_path, float_out_path):
+    """Before the conversion: both outputs writable, neither an input nor the other."""
+    check_output_file(out_path)
+    if float_out_path is not None:
+        check_output_file(float_out_path)
+        if Path(float_out_path).absolute() == Path(out_path).absolute():
+            raise TinyCompressError(f"{out_path}: given both as -o and as --float-output; "
+                                    "give the float model another name")
+
+
 def convert_to_int8(model_or_path, dataset, out_path,
                     representative_samples: int = ConvertSection.representative_samples,
                     float_out_path=None, task: str | None = None, seed: int = 0,
@@ -88,6 +98,7 @@ def convert_to_int8(model_or_path, dataset, out_path,
                                 "it must be at least 1")
     source, model = _model(model_or_path)
     dataset = _dataset(dataset, model, task)
+    _check_outputs(out_path, float_out_path)
     x_train = np.asarray(dataset.x_train)
     if len(x_train) == 0:
         raise TinyCompressError(f"data '{dataset.name}': the training split is empty; "

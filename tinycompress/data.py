@@ -107,10 +107,12 @@ def _labels(y, source, key):
 
 def load_npz(path):
     """An .npz with x_train, y_train, x_test, y_test (the keras.datasets layout)."""
+    from .fileio import input_file
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise TinyCompressError(f"data '{path}': no such file; give an .npz with "
                                 f"{', '.join(NPZ_KEYS)} or one of {', '.join(BUILTIN)}")
+    input_file(path, what=".npz file")
     if path.stat().st_size == 0:
         raise TinyCompressError(f"data '{path}': file is empty; save the arrays with "
                                 "np.savez(path, x_train=..., y_train=..., x_test=..., y_test=...)")

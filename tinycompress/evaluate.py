@@ -209,6 +209,8 @@ def evaluate_file(path, data, noise=DEFAULT_SIGMAS, seed: int = DEFAULT_SEED,
     if not path.exists():
         raise TinyCompressError(f"{path}: no such file; give a Keras model (.keras, .h5) or an "
                                 "int8 .tflite")
+    from .fileio import input_file
+    input_file(path, folder_ok=True, what="model file")
     dataset = load_dataset(data)
     if path.is_file() and _is_tflite(path):
         blob = path.read_bytes()

@@ -17,7 +17,7 @@ from string import Template
 
 from . import __version__
 from .errors import TinyCompressError
-from .fileio import atomic_path
+from .fileio import atomic_file, check_output_file
 from .tflite_model import read_tflite, require_full_int8
 
 BYTES_PER_LINE = 12
@@ -99,8 +99,8 @@ def export_c(tflite_path, out_path, name: str = ExportSection.name,
              source: bool = ExportSection.source) -> ExportReport:
     """Write `out_path` (.h) and, with `source`, the .cc beside it; returns what was written."""
     check_c_name(name)
-    out_path = Path(out_path)
     model = read_tflite(tflite_path)
+    out_path = check_output_file(out_path)   # also: no folder, no input of this command
     require_full_int8(model)
     data = model.data
     sha = hashlib.sha256(data).hexdigest()
@@ -112,10 +112,10 @@ def export_c(tflite_path, out_path, name: str = ExportSection.name,
     fields["banner"] = _template("banner.tmpl").substitute(fields).rstrip()
     fields["constants"] = _io_constants(model, name)
     if cc_path is None:
-        with atomic_path(out_path) as tmp:
+        with atomic_file(out_path) as tmp:
             tmp.write_text(_template("model_data.h.tmpl").substitute(fields))
     else:
-        with atomic_path(out_path) as tmp_h, atomic_path(cc_path) as tmp_cc:
+        with atomic_file(out_path) as tmp_h, atomic_file(cc_path) as tmp_cc:
             tmp_h.write_text(_template("model_data_decl.h.tmpl").substitute(fields))
             tmp_cc.write_text(_template("model_data.cc.tmpl").substitute(fields))
     return ExportReport(header=str(out_path), source=str(cc_path) if cc_path else None,

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import TinyCompressError
-from .fileio import atomic_path
+from .fileio import atomic_file, check_output_file, input_file
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -45,7 +45,9 @@ def _sniff(path: Path) -> str:
         if not (path / "saved_model.pb").exists() and not (path / "keras_metadata.pb").exists():
             raise TinyCompressError(f"{path}: folder holds no saved_model.pb; give a .keras/.h5 "
                                     "file or a SavedModel folder")
+        input_file(path, folder_ok=True, what="SavedModel folder")
         return "savedmodel"
+    input_file(path, what="Keras model file")
     size = path.stat().st_size
     if size == 0:
         raise TinyCompressError(f"{path}: file is empty (0 bytes); save the model again "
@@ -133,6 +135,14 @@ def _is_qat(model):
                for layer in model.layers)
 
 
+def check_model_path(path) -> Path:
+    """A path save_model can write (checked before any training is spent on the model)."""
+    path = Path(path)
+    if path.suffix not in (".keras", ".h5"):
+        raise TinyCompressError(f"{path}: use a .keras or .h5 file name for the saved model")
+    return check_output_file(path)
+
+
 def save_model(model, path):
     """Save `model` to `path` (.keras or .h5) whole or not at all.
 
@@ -141,11 +151,9 @@ def save_model(model, path):
     variables are lost), while HDF5 round-trips them exactly. load_model reads either
     layout whatever the suffix.
     """
-    path = Path(path)
-    if path.suffix not in (".keras", ".h5"):
-        raise TinyCompressError(f"{path}: use a .keras or .h5 file name for the saved model")
+    path = check_model_path(path)
     layout = ".h5" if path.suffix == ".h5" or _is_qat(model) else ".keras"
-    with atomic_path(path) as tmp:
+    with atomic_file(path) as tmp:
         # tf_keras picks the format from the suffix, so save under the layout's suffix
         real = tmp.with_name(tmp.name + layout)
         try:

@@ -26,7 +26,7 @@ from .convert import ConvertSection
 from .export import ExportSection
 from .config import build, coerce
 from .errors import TinyCompressError
-from .fileio import atomic_path
+from .fileio import atomic_dir, check_output_dir, input_file
 
 
 # --- the recipe format --------------------------------------------------------------------
@@ -146,9 +146,7 @@ def _check_sources(recipe: Recipe):
 
 
 def load_recipe(path) -> Recipe:
-    path = Path(path)
-    if not path.is_file():
-        raise TinyCompressError(f"{path}: no such recipe file")
+    path = input_file(path, what="recipe file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -338,26 +336,17 @@ STEPS = [
 ]
 
 
-def _check_out_dir(out: Path):
-    """Refuse to replace a folder that is not an earlier run's output (e.g. `-o .`)."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                              and not (out / "report.json").exists())):
-        raise TinyCompressError(f"{out}: exists and is not the output of an earlier "
-                                "`tinycompress run`; give a new or empty output folder")
-
-
 def run_recipe(recipe: Recipe, out_dir=None, log=None) -> RunResult:
     """Run every step into `out_dir` (default out/<recipe name>), written whole or not at all."""
     from .report import write_reports
     log = log or (lambda message: None)
     out = Path(out_dir) if out_dir else Path("out") / recipe.name
-    _check_out_dir(out)
+    check_output_dir(out)
     for step in STEPS:
         if step.check and step.when(recipe):
             step.check(recipe)
     started = time.time()
-    with atomic_path(out) as tmp:
-        tmp.mkdir(parents=True)
+    with atomic_dir(out) as tmp:
         ctx = RunContext(recipe=recipe, out=tmp, log=log)
         for step in STEPS:
             if step.when(recipe):

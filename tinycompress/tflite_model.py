@@ -137,11 +137,8 @@ class TFLiteModel:
 
 def read_tflite(path) -> TFLiteModel:
     """Read and validate a .tflite file; raises TinyCompressError naming the file."""
-    path = Path(path)
-    if not path.exists():
-        raise TinyCompressError(f"{path}: no such file")
-    if path.is_dir():
-        raise TinyCompressError(f"{path}: is a folder, expected a .tflite file")
+    from .fileio import input_file
+    path = input_file(path, what=".tflite file")
     return parse_tflite(path.read_bytes(), str(path))
 
 

@@ -25,7 +25,7 @@ from string import Template
 import numpy as np
 
 from ..errors import TinyCompressError
-from ..fileio import atomic_path
+from ..fileio import atomic_dir, check_output_dir
 from ..deploy import FirmwareSection
 from ..metrics import quantize
 from .boards import Board, get_board
@@ -72,6 +72,7 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSe
     weight_options = _weight_options(rt, weights, max_slowdown)
     rt.make_values(board_row)          # raises when the runtime cannot target this board
     model = read_tflite(tflite_path)
+    check_output_dir(out_dir)          # before the host run: refuse a folder that is not ours
     require_full_int8(model)
     rt.check(model)
 
@@ -216,11 +217,9 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
     rt = get_runtime(runtime)
     extra = rt.make_values(board)
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise TinyCompressError(f"{out_dir}: exists and is not a folder; choose another -o")
-    with atomic_path(out_dir) as tmp:
+    with atomic_dir(out_dir) as tmp:
         src, board_dir = tmp / "src", tmp / "board"
-        src.mkdir(parents=True)
+        src.mkdir()
         board_dir.mkdir()
         figures = write_model(src)
         shutil.copy2(root / "harness" / "main.c", src / "main.c")

@@ -12,7 +12,7 @@ from string import Template
 import numpy as np
 
 from ...errors import TinyCompressError
-from ...fileio import atomic_path
+from ...fileio import atomic_file
 from .compressed import compress, weight_format
 from .lowering import LayerInfo, NativeInfo
 from .ops import OPS
@@ -202,7 +202,7 @@ def generate(model, out_dir, weights: str = "dense",
     model_c, model_h, info = render(model, weights=weights, max_slowdown=max_slowdown)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out_dir / "model.c") as tmp_c, atomic_path(out_dir / "model.h") as tmp_h:
+    with atomic_file(out_dir / "model.c") as tmp_c, atomic_file(out_dir / "model.h") as tmp_h:
         tmp_c.write_text(model_c)
         tmp_h.write_text(model_h)
     return info

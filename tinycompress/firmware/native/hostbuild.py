@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import TinyCompressError
-from ...fileio import atomic_path
+from ...fileio import atomic_dir
 from .codegen import _runtime_dir, generate, runtime_sources
 
 CFLAGS = ["-O2", "-Wall", "-Wextra", "-Werror", "-std=c99"]
@@ -45,8 +45,7 @@ def runtime_library(extra_flags=()) -> Path:
     lib = cache / "libtcrt.a"
     if lib.exists():
         return lib
-    with atomic_path(cache) as tmp:
-        tmp.mkdir()
+    with atomic_dir(cache) as tmp:
         objs = []
         for src in runtime_sources():
             if src.suffix == ".c":

@@ -157,14 +157,22 @@ def load_dataset(source):
                             f"{', '.join(BUILTIN)}")
 
 
-def _x(dataset, key, model_shape, input_name):
-    x = getattr(dataset, key)
+def check_samples(dataset, key):
+    """dataset.<key> as float32 once it is known to hold numbers, all finite, at least one sample."""
+    x = np.asarray(getattr(dataset, key))
     if x.size == 0 or len(x) == 0:
         raise TinyCompressError(f"data '{dataset.name}': {key} is empty; give at least one sample")
     if x.dtype.kind not in "fiub":
         raise TinyCompressError(f"data '{dataset.name}': {key} has dtype {x.dtype}; give numbers "
                                 "(float32)")
     x = x.astype(np.float32)  # float64 and integers are converted, not rejected
+    if not np.all(np.isfinite(x)):
+        raise TinyCompressError(f"data '{dataset.name}': {key} holds NaN or infinite values")
+    return x
+
+
+def _x(dataset, key, model_shape, input_name):
+    x = check_samples(dataset, key)
     want = tuple(model_shape[1:])
     # a missing trailing channel axis of 1 (N,28,28 for a 28x28x1 model) is added
     if len(want) == x.ndim and want[-1] == 1 and _fits(x.shape[1:], want[:-1]):
@@ -174,8 +182,6 @@ def _x(dataset, key, model_shape, input_name):
             f"data '{dataset.name}': {key} samples have shape {tuple(x.shape[1:])} but the model "
             f"input '{input_name}' expects {tuple('?' if d is None else d for d in want)}; "
             "reshape the data or give a model for this data")
-    if not np.all(np.isfinite(x)):
-        raise TinyCompressError(f"data '{dataset.name}': {key} holds NaN or infinite values")
     return x
 
 

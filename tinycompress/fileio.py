@@ -46,6 +46,7 @@ _HINTS = {   # errno -> what the user should do
 def os_error_message(exc: OSError, path=None) -> str:
     """One line for an operating-system error: the path, what happened, what to do."""
     where = path if path is not None else (exc.filename if exc.filename is not None else "")
+    where = str(where)
     what = _HINTS.get(exc.errno, (exc.strerror or type(exc).__name__).lower())
     return f"{where}: {what}" if where != "" else what
 
@@ -140,12 +141,22 @@ def check_output_dir(path) -> Path:
 
 
 def _tmp_beside(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # a short prefix: the temporary name must fit wherever the final name fits
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # a short prefix: the temporary name must fit wherever the final name fits
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise TinyCompressError(f"{path}: cannot be written: {os_error_message(exc, '')}") from None
     os.close(fd)
     os.unlink(tmp)  # the block creates the file or the folder
     return Path(tmp)
+
+
+def _replace(tmp: Path, path: Path):
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise TinyCompressError(f"{path}: cannot be written: {os_error_message(exc, '')}") from None
 
 
 def _remove(path: Path):
@@ -163,7 +174,7 @@ def atomic_file(path):
     try:
         yield tmp
         check_output_file(path)     # inputs read inside the block count too
-        os.replace(tmp, path)
+        _replace(tmp, path)
     finally:
         _remove(tmp)
 
@@ -182,8 +193,8 @@ def atomic_dir(path):
         check_output_dir(path)      # inputs read inside the block count too
         if path.exists() or path.is_symlink():
             old = _tmp_beside(path)
-            os.replace(path, old)   # moved aside, removed only once the new one is in place
-        os.replace(tmp, path)
+            _replace(path, old)     # moved aside, removed only once the new one is in place
+        _replace(tmp, path)
     except BaseException:
         if old is not None and not (path.exists() or path.is_symlink()):
             os.replace(old, path)   # the new one could not take its place: keep the old one

@@ -179,10 +179,10 @@ def golden_inputs(model, data, vectors: int, seed: int = 0):
     if len(shapes) != 1:
         raise TinyCompressError(f"{model.source}: --data feeds single-input models only; this "
                                 f"model has {len(shapes)} inputs (leave out --data for random inputs)")
-    from ..data import load_dataset
+    from ..data import check_samples, load_dataset
     dataset = load_dataset(data)
     label = data if isinstance(data, (str, Path)) else dataset.name   # a Dataset: its name
-    x = np.asarray(dataset.x_test if len(dataset.x_test) else dataset.x_train)
+    x = check_samples(dataset, "x_test" if len(dataset.x_test) else "x_train")
     tensor = model.input_tensors[0]
     per_sample = int(np.prod(shapes[0][1:], dtype=np.int64)) if len(shapes[0]) > 1 else 1
     sample_size = int(np.prod(x.shape[1:], dtype=np.int64))

@@ -2,7 +2,9 @@
 over 36 seeded configurations: depth multipliers 1-3, kernel sizes 1-5, strides 1-3 (TF
 requires equal strides), SAME/VALID, dilation (height and width independently), batches,
 channel counts that do and do not fill the 4-channel DSP loop, per-channel weight scales,
-input zero points at -128 and 127, all four fused activations."""
+input zero points at -128 and 127, all four fused activations; and 8 MobileNet/DS-CNN
+cases (3x3, multiplier 1, stride 1 and 2, SAME/VALID, odd sizes, channel counts with and
+without a partial 4-channel group) for the unrolled 3x3 DSP loop."""
 import numpy as np
 import pytest
 
@@ -12,12 +14,14 @@ from _native_mac_cases import (ACTIVATIONS, RANGES, Case, activate, assert_bit_e
 N_CASES = 36
 
 
-def depthwise_case(seed: int) -> Case:
+def depthwise_case(seed: int, mobilenet: bool = False) -> Case:
     rng = np.random.default_rng(2000 + seed)
     k = tuple(int(v) for v in rng.integers(1, 6, 2))
     stride = int(rng.integers(1, 4))
     dilation = (1, 1)
-    if stride == 1 and rng.random() < 0.5:
+    if mobilenet:
+        k, stride = (3, 3), 1 + seed % 2
+    elif stride == 1 and rng.random() < 0.5:
         dilation = tuple(int(v) for v in rng.integers(1, 4, 2))
     padding = str(rng.choice(["SAME", "VALID"]))
     effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
@@ -25,6 +29,8 @@ def depthwise_case(seed: int) -> Case:
           for i in range(2)]
     in_c = int(rng.choice([1, 2, 3, 4, 5, 6, 8, 12, 16, 17]))
     mult = 1 if seed % 3 else int(rng.integers(2, 4))
+    if mobilenet:
+        in_c, mult = [4, 17, 8, 6, 12, 16, 5, 8][seed % 8], 1
     batch = 2 if rng.random() < 0.2 else 1
     act = ACTIVATIONS[seed % len(ACTIVATIONS)]
     in_range = RANGES[int(rng.integers(len(RANGES)))]
@@ -46,7 +52,8 @@ def depthwise_case(seed: int) -> Case:
                 f"dilation {dilation} {padding} {act} range {in_range} bias {use_bias}")
 
 
-CASES = [depthwise_case(s) for s in range(N_CASES)]
+CASES = ([depthwise_case(s) for s in range(N_CASES)]
+         + [depthwise_case(s, mobilenet=True) for s in range(N_CASES, N_CASES + 8)])
 
 
 def test_depthwise_conv2d_matches_tflm_on_all_seeded_configurations():

@@ -27,20 +27,21 @@ TC_INLINE void out_pair(int32_t a, int32_t b, const tc_requant *q, int32_t c, in
     ob[c] = (int8_t)vb;
 }
 
-/* Channels [c, c + 4) of one pixel: 4 accumulators over all taps (taps[0], taps[2], ...). */
-TC_INLINE void mac4(const tc_depthwise_conv2d_params *p, const int8_t *const *taps, int32_t ntaps, int32_t c,
-                    int32_t *s) {
+/* Channels [c, c + 4) of one pixel: 4 accumulators over all taps (taps[0], taps[2], ...);
+ * per tap one LDRD fetches the group's weights, already int16 pairs (0, 2) and (1, 3). With
+ * ntaps a constant (3x3) the loop unrolls: tap and weight offsets become immediates. */
+TC_INLINE void mac4(const int8_t *const *taps, const int32_t *w, int32_t ntaps, int32_t c, int32_t *s) {
     int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    const int8_t *w = p->weights + c;
-    const int32_t step = p->out_c;
-    for (const int8_t *const *end = taps + 2 * ntaps; taps != end; taps += 2, w += step) {
-        const int32_t x = tc_load32(taps[0] + c), k = tc_load32(w);
+#pragma GCC unroll 9
+    for (int32_t u = 0; u < ntaps; u++) {
+        const int32_t x = tc_load32(taps[2 * u] + c), k02 = w[2 * u], k13 = w[2 * u + 1];
         const int32_t x02 = tc_sxtb16(x), x13 = tc_sxtb16_ror8(x);
-        const int32_t k02 = tc_sxtb16(k), k13 = tc_sxtb16_ror8(k);
         s0 = tc_smlabb(x02, k02, s0);
         s2 = tc_smlatt(x02, k02, s2);
         s1 = tc_smlabb(x13, k13, s1);
         s3 = tc_smlatt(x13, k13, s3);
+        __asm__ volatile("" ::: "memory");    /* keeps each tap's loads in its tap: hoisted
+                                                 all ahead, they spilled to the stack */
     }
     s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
@@ -52,8 +53,14 @@ static void quad2(const tc_depthwise_conv2d_params *p, const int8_t *const *taps
                   int8_t *oa, int8_t *ob) {
     int32_t a[4] = {p->bias[c], p->bias[c + 1], p->bias[c + 2], p->bias[c + 3]};
     int32_t b[4] = {a[0], a[1], a[2], a[3]};
-    mac4(p, taps, ntaps, c, a);
-    mac4(p, taps + 1, ntaps, c, b);
+    const int32_t *w = p->wquads + (c >> 1) * ntaps;      /* (c / 4) groups of 2 * ntaps words */
+    if (ntaps == 9) {
+        mac4(taps, w, 9, c, a);
+        mac4(taps + 1, w, 9, c, b);
+    } else {
+        mac4(taps, w, ntaps, c, a);
+        mac4(taps + 1, w, ntaps, c, b);
+    }
     const int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
     const tc_requant rq = p->rq;    /* a copy: stays in registers across the int8 stores */
     out_pair(a0, b0, &rq, c, oa, ob);
@@ -84,11 +91,18 @@ static void channels(const tc_depthwise_conv2d_params *p, const int8_t *const *t
                      int8_t *o) {
     const int32_t ntaps = p->k_h * p->k_w, dm = p->depth_mult, oc_n = p->out_c;
     for (; c < oc_n; c++) {
-        const int32_t ic = dm == 1 ? c : c / dm;
         int32_t acc = p->bias[c];
-        const int8_t *w = p->weights + c;
-        for (int32_t u = 0; u < ntaps; u++, w += oc_n) {
-            acc += taps[u * step][ic] * *w;
+        if (p->wquads) {            /* depth multiplier 1: lane of c in its group's int16 words */
+            const int16_t *w = (const int16_t *)(p->wquads + (c >> 2) * 2 * ntaps) + (((c & 1) << 1) | ((c & 2) >> 1));
+            for (int32_t u = 0; u < ntaps; u++, w += 4) {
+                acc += taps[u * step][c] * *w;
+            }
+        } else {
+            const int32_t ic = c / dm;
+            const int8_t *w = p->weights + c;
+            for (int32_t u = 0; u < ntaps; u++, w += oc_n) {
+                acc += taps[u * step][ic] * *w;
+            }
         }
         o[c] = tc_output_s8(acc, &p->rq, c);
     }

@@ -16,7 +16,9 @@ typedef struct {
     int32_t dil_h, dil_w;
     int32_t pad_top, pad_left;
     int32_t input_zp;             /* the value out-of-image taps read */
-    const int8_t *weights;        /* TFLite layout [k_h][k_w][out_c] */
+    const int8_t *weights;        /* depth multiplier > 1: TFLite layout [k_h][k_w][out_c]; else NULL */
+    const int32_t *wquads;        /* depth multiplier 1: per 4-channel group and tap, int16 pairs
+                                     of channels (0, 2) then (1, 3) (packing.pack_quads_int16) */
     const int32_t *bias;          /* bias - input_zp * sum over taps of weights, per channel */
     tc_requant rq;
 } tc_depthwise_conv2d_params;

@@ -8,7 +8,7 @@ from ..quant import tensor_zero_point
 from . import OpSpec
 from .packing import (window_geometry, window_params, window_problems, window_shape_problems,
                       with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
-                      optional_input, output_size_problems)
+                      optional_input, output_size_problems, pack_quads_int16)
 
 
 def _geometry(model, op) -> dict:
@@ -48,8 +48,11 @@ def lower(model, op) -> Lowered:
     params = window_params(g, ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                "depth_mult", "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w"))
     params.update(input_zp=input_zp)
-    arrays = dict(weights=np.ascontiguousarray(weights, dtype=np.int8).ravel(),
-                  bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp))
+    arrays = dict(bias=folded_bias(optional_input(model, op, 2), weights.T, input_zp))
+    if g["depth_mult"] == 1:        # the 4-channel SMLAxy loop's layout, int16 (2x int8 flash)
+        arrays["wquads"], params["weights"] = pack_quads_int16(weights), "NULL"
+    else:
+        arrays["weights"], params["wquads"] = np.ascontiguousarray(weights, np.int8).ravel(), "NULL"
     with_requant(params, arrays, op, out, multiplier, shift, pad=False)
     return Lowered(kernel="tc_depthwise_conv2d_s8", params_type="tc_depthwise_conv2d_params",
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],

@@ -109,6 +109,17 @@ def pack_pairs(weights: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(words.transpose(0, 2, 1)).reshape(-1).astype(np.int32)
 
 
+def pack_quads_int16(weights: np.ndarray) -> np.ndarray:
+    """Depthwise [taps, channels] int8 -> int32 words, pre-extended to int16 pairs: per group
+    of 4 channels and per tap, a word of channels (0, 2) then a word of (1, 3) (low half
+    first), as SXTB16 and SXTB16 ROR #8 split an input word; channels padded to 4 with 0."""
+    taps, channels = weights.shape
+    padded = np.zeros((taps, -(-channels // 4) * 4), dtype=np.int16)
+    padded[:, :channels] = weights
+    quads = padded.reshape(taps, -1, 4)[:, :, [0, 2, 1, 3]].transpose(1, 0, 2)  # [group, tap, lane]
+    return np.ascontiguousarray(quads).astype("<i2").view("<i4").reshape(-1).astype(np.int32)
+
+
 def filter_problems(filter_t, channels: int, axis: int) -> list:
     """Checks every int8 filter shares: constant, int8, symmetric, 1 or `channels` scales."""
     if not filter_t.is_const:

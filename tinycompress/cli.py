@@ -18,12 +18,21 @@ from .flash import DEFAULT_BAUD, UART_TIMEOUT
 
 
 class _Group(click.Group):
-    """A click group that turns user errors into one line and exit status 1.
+    """A click group that turns user errors into one line and exit status 1, and gives every
+    command the shared -v and -q options.
 
     Operating-system errors on a path (unwritable place, name too long, disk full) are user
     errors too: one line naming the path. Each command records the files it reads, so that
     none of its outputs can replace one of them (fileio.command_scope).
     """
+
+    def add_command(self, cmd, name=None):
+        for option in EXPOSED_TO_LOG:
+            if not any(p.name == option for p in cmd.params):
+                flags, kwargs = SHARED[option]
+                cmd.params.append(click.Option(flags, **kwargs, callback=_remember,
+                                               expose_value=False))
+        super().add_command(cmd, name)
 
     def invoke(self, ctx):
         from .fileio import command_scope, os_error_message
@@ -31,26 +40,82 @@ class _Group(click.Group):
             with command_scope():
                 return super().invoke(ctx)
         except (TinyCompressError, OSError) as exc:
-            if ctx.obj and ctx.obj.get("verbose", 0) > 1:
+            if (ctx.obj or {}).get("verbose", 0) > 1:
                 raise
             message = os_error_message(exc) if isinstance(exc, OSError) else exc
             click.echo(f"error: {message}", err=True)
             ctx.exit(1)
 
 
+# --- options every command shares -----------------------------------------------------------
+# Declared once; each is accepted before the command name (on the group) and after it:
+# `tinycompress -v inspect m` is `tinycompress inspect m -v`. The value lands in ctx.obj of
+# the root context, where the command-side option reads it when it was not given there.
+
+SHARED = {   # name -> (flags, click keyword arguments)
+    "verbose": (("-v", "--verbose"), dict(count=True, help="More detail (-vv also shows "
+                                                           "tracebacks).")),
+    "quiet": (("-q", "--quiet"), dict(is_flag=True, default=None,
+                                      help="No progress messages or bars.")),
+    "as_json": (("--json", "as_json"), dict(is_flag=True, default=None,
+                                            help="Print the report as JSON (stdout only).")),
+    "data_source": (("--data", "data_source"), dict(
+        help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")),
+    "output": (("-o", "--output"), dict(help="Where to write.")),
+}
+EXPOSED_TO_LOG = ("verbose", "quiet")     # read through ctx.obj (log, progress), not arguments
+
+
+def _remember(ctx, param, value):
+    """Merge a shared option given on the group and/or the command into the root ctx.obj."""
+    obj = ctx.find_root().ensure_object(dict)
+    if param.count:
+        obj[param.name] = obj.get(param.name, 0) + (value or 0)
+    elif value is not None:
+        obj[param.name] = value
+    value = obj.get(param.name)
+    if getattr(param, "required_shared", False) and value is None and not ctx.resilient_parsing:
+        raise click.MissingParameter(ctx=ctx, param=param)
+    return value
+
+
+def shared(name, required=False, **overrides):
+    """The shared option `name` on a command; `overrides` adjust its help (or default)."""
+    flags, kwargs = SHARED[name]
+    kwargs = {**kwargs, **overrides, "callback": _remember,
+              "expose_value": name not in EXPOSED_TO_LOG}
+    if required:
+        kwargs["help"] = kwargs["help"] + "  [required]"
+
+    def decorate(fn):
+        fn = click.option(*flags, **kwargs)(fn)
+        opt = fn.__click_params__[-1]
+        opt.required_shared = required
+        return fn
+    return decorate
+
+
+def _group_options(fn):
+    for name in reversed(list(SHARED)):
+        flags, kwargs = SHARED[name]
+        fn = click.option(*flags, **{**kwargs, "callback": _remember, "expose_value": False})(fn)
+    return fn
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More detail (-vv also shows tracebacks).")
+@_group_options
 @click.version_option(__version__, prog_name="tinycompress")
 @click.pass_context
-def cli(ctx, verbose):
+def cli(ctx):
     """Compress Keras models, convert them to int8 TFLite and run them on Cortex-M."""
     ctx.ensure_object(dict)
-    ctx.obj["verbose"] = verbose
 
 
 def log(ctx, message, level=1):
-    """Print progress to stderr when the user asked for at least `level` verbosity (0: always)."""
-    if (ctx.obj or {}).get("verbose", 0) >= level:
+    """Print progress to stderr when the user asked for at least `level` verbosity (0: always,
+    unless -q)."""
+    obj = ctx.find_root().obj or {}
+    if not obj.get("quiet") and obj.get("verbose", 0) >= level:
         click.echo(message, err=True)
 
 
@@ -65,13 +130,12 @@ def _emit_json(data):
 
 @cli.command()
 @click.argument("model")
-@click.option("--data", "data_source", required=True,
-              help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
-@click.option("-o", "--output", required=True, help="The int8 .tflite to write.")
+@shared("data_source", required=True)
+@shared("output", required=True, help="The int8 .tflite to write.")
 @click.option("--samples", default=ConvertSection.representative_samples, show_default=True, type=click.IntRange(min=1),
               help="Representative training samples for int8 calibration.")
 @click.option("--float-output", default=None, help="Also write the float32 .tflite here.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("as_json")
 @click.pass_context
 def convert(ctx, model, data_source, output, samples, float_output, as_json):
     """Convert a Keras MODEL to a full-integer int8 .tflite (int8 input and output).
@@ -87,7 +151,7 @@ def convert(ctx, model, data_source, output, samples, float_output, as_json):
 
 @cli.command(name="inspect")
 @click.argument("model")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("as_json")
 @click.option("--no-tflm", is_flag=True, help="Skip the TFLM host run (no arena figure).")
 def inspect_cmd(model, as_json, no_tflm):
     """Show a .tflite MODEL: ops, layers with MACs, tensors, sizes, TFLM arena, op support."""
@@ -98,7 +162,7 @@ def inspect_cmd(model, as_json, no_tflm):
 
 @cli.command()
 @click.argument("model")
-@click.option("-o", "--output", required=True, help="The C header to write (model_data.h).")
+@shared("output", required=True, help="The C header to write (model_data.h).")
 @click.option("--name", default=ExportSection.name, show_default=True, help="C name of the array.")
 @click.option("--source", is_flag=True, help="Write an .h/.cc pair: declarations in the header, "
                                               "the array in the .cc beside it.")
@@ -112,8 +176,8 @@ def export(model, output, name, source):
 
 @cli.command()
 @click.argument("recipe")
-@click.option("-o", "--output", default=None, help="Output folder (default: out/<recipe name>).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("output", help="Output folder (default: out/<recipe name>).")
+@shared("as_json")
 @click.pass_context
 def run(ctx, recipe, output, as_json):
     """Run every stage a RECIPE (.toml) names into one output folder.
@@ -148,8 +212,7 @@ def _parse_noise(ctx, param, value):
 
 @cli.command(name="evaluate")
 @click.argument("model")
-@click.option("--data", "data_source", required=True,
-              help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
+@shared("data_source", required=True)
 @click.option("--noise", callback=_parse_noise, show_default=True,
               default=",".join(str(s) for s in DEFAULT_SIGMAS if s),
               help="Gaussian noise sigmas in input units for the robustness table (0 is always "
@@ -158,7 +221,7 @@ def _parse_noise(ctx, param, value):
               help="Seed of the noise draw.")
 @click.option("--samples", default=None, type=click.IntRange(min=1),
               help="Score only the first N test samples.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("as_json")
 def evaluate_cmd(model, data_source, noise, seed, samples, as_json):
     """Evaluate a Keras MODEL (.keras/.h5) or an int8 .tflite on the test split of --data.
 
@@ -181,7 +244,7 @@ def zoo():
 
 
 @zoo.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@shared("as_json", help="Print the table as JSON.")
 def zoo_list(as_json):
     """List the zoo models, their data and default training epochs."""
     from .zoo import ZOO
@@ -197,10 +260,10 @@ def zoo_list(as_json):
 
 @zoo.command(name="train")
 @click.argument("name")
-@click.option("-o", "--output", required=True, help="The .keras file to write.")
+@shared("output", required=True, help="The .keras file to write.")
 @click.option("--epochs", type=click.IntRange(min=0), default=None,
               help="Training epochs (default: the zoo entry's).")
-@click.option("--data", "data_source", default=None,
+@shared("data_source",
               help="Data instead of the zoo default: digits, mnist, ..., or an .npz file.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.pass_context
@@ -307,9 +370,8 @@ def stage_configs(flags: dict, skip, settings) -> dict:
 
 @cli.command()
 @click.argument("model")
-@click.option("--data", "data_source", required=True,
-              help="Data: digits, mnist, fashion_mnist, cifar10, zoo:NAME or an .npz file.")
-@click.option("-o", "--output", required=True,
+@shared("data_source", required=True)
+@shared("output", required=True,
               help="Output folder: compressed.keras and compress_report.json.")
 @_stage_flag_options
 @click.option("--skip", "skip_layers", multiple=True, help="Layer to leave alone (repeatable).")
@@ -355,7 +417,7 @@ def compress(ctx, model, data_source, output, skip_layers, settings, **flags):
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@shared("as_json", help="Print the table as JSON.")
 def boards(as_json):
     """List the boards firmware can be built for (memory, UART, emulators, energy estimate)."""
     from .firmware.boards import BOARDS_LIST, DEFAULT_BOARD
@@ -380,7 +442,7 @@ def boards(as_json):
               help="native: ahead-of-time C, no interpreter. tflm: TFLite-Micro's MicroInterpreter "
                    "with an exact op resolver; `build` needs TFLM_DIR (a TFLite-Micro tree with "
                    "its library built for the board).")
-@click.option("--data", "data_source", default=None,
+@shared("data_source",
               help="Golden inputs from this data set (test split); default: seeded random int8.")
 @click.option("--vectors", default=FirmwareSection.vectors, show_default=True, type=click.IntRange(min=1),
               help="Golden vectors embedded in the firmware.")
@@ -393,7 +455,7 @@ def boards(as_json):
                    "the smallest that fits within --max-slowdown. Outputs are unchanged.")
 @click.option("--max-slowdown", default=None, type=click.FloatRange(min=1.0),
               help="auto: most estimated instructions per tensor, relative to dense [1.2].")
-@click.option("-o", "--output", required=True, help="The project folder to write.")
+@shared("output", required=True, help="The project folder to write.")
 def firmware(model, board, runtime, data_source, vectors, dump_layers, weights, max_slowdown, output):
     """Generate a firmware project for an int8 .tflite MODEL with golden vectors."""
     from .firmware.project import generate_project
@@ -406,7 +468,7 @@ def firmware(model, board, runtime, data_source, vectors, dump_layers, weights, 
 
 @cli.command()
 @click.argument("project")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("as_json")
 def build(project, as_json):
     """Build a firmware PROJECT with arm-none-eabi-gcc; flash and RAM against the board."""
     from .firmware.build import build as build_project
@@ -423,8 +485,8 @@ def build(project, as_json):
               help="Also run N labelled test samples of --data through the emulator (a build per "
                    "batch that fits the board): device accuracy next to the host TFLM's, and "
                    "RMSE/MAE/L2 relative/cosine per output.")
-@click.option("--data", "data_source", default=None, help="Data set for --accuracy (its test split).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("data_source", help="Data set for --accuracy (its test split).")
+@shared("as_json")
 def simulate(project, engine, timeout, accuracy, data_source, as_json):
     """Run a built PROJECT in an emulator: PASS/FAIL per golden vector, instructions per
     inference and per layer; exits non-zero on any mismatch, fault or timeout. A failing
@@ -465,7 +527,7 @@ def simulate(project, engine, timeout, accuracy, data_source, as_json):
 @click.option("--timeout", default=UART_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds to wait for TC:DONE on the UART.")
 @click.option("--dry-run", is_flag=True, help="Print the flash command line, run nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@shared("as_json")
 def flash_cmd(project, probe, board, uid, port, baud, timeout, dry_run, as_json):
     """Flash a built firmware PROJECT (folder, or an ELF with --board) onto a real board.
 

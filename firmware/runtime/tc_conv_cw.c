@@ -15,6 +15,11 @@ static const int8_t *cw_patch(const tc_conv2d_params *p, const int8_t *img, int3
     int8_t *dst = col;
     for (int32_t ky = 0; ky < p->k_h; ky++) {
         const int32_t iy = iy0 + ky * p->dil_h;
+        if (p->dil_w == 1 && iy >= 0 && iy < p->in_h && ix0 >= 0 && ix0 + p->k_w <= p->in_w) {
+            memcpy(dst, img + (iy * p->in_w + ix0) * c, (size_t)(p->k_w * c));   /* whole row inside */
+            dst += p->k_w * c;
+            continue;
+        }
         for (int32_t kx = 0; kx < p->k_w; kx++, dst += c) {
             const int32_t ix = ix0 + kx * p->dil_w;
             if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {

@@ -19,6 +19,7 @@
 #ifndef TC_CWEIGHTS_H
 #define TC_CWEIGHTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tc_mac.h"
@@ -34,6 +35,38 @@ typedef struct {
 
 enum { TC_CW_LUT = 1, TC_CW_SPARSE = 2, TC_CW_LUT_SPARSE = 3 };
 
+/* The nonzero entries of one channel: sa += a.w, sb += b.w (rows == 2). Entries name the
+ * zeros skipped before each weight, so the row pointer moves by that run and then one:
+ * a post-incremented load, and b read at the same distance from a. fmt, rows and bits
+ * are constants here (TC_INLINE callers pass literals), so the decode is 2-3 instructions. */
+TC_INLINE const uint8_t *tc_cw_entries(int32_t fmt, int32_t rows, uint32_t bits, const uint8_t *s, int32_t n,
+                                       const int8_t *cb, const int8_t *a, const int8_t *b, int32_t *acc_a,
+                                       int32_t *acc_b) {
+    const uint32_t mask = (1u << bits) - 1u;
+    const ptrdiff_t to_b = rows == 2 ? b - a - 1 : 0;   /* b's pointer is a's + to_b after a++ */
+    int32_t sa = *acc_a, sb = *acc_b;
+    for (; n > 0; n--) {
+        int32_t v;
+        if (fmt == TC_CW_SPARSE) {   /* little-endian uint16: run | value << 8 */
+            const uint32_t e = (uint32_t)s[0] | (uint32_t)s[1] << 8;
+            s += 2;
+            a += e & 0xFFu;
+            v = (int8_t)(e >> 8);
+        } else {
+            const uint32_t e = *s++;
+            a += e >> bits;
+            v = cb[e & mask];
+        }
+        sa += *a++ * v;
+        if (rows == 2) {
+            sb += a[to_b] * v;
+        }
+    }
+    *acc_a = sa;
+    *acc_b = sb;
+    return s;
+}
+
 /* Rows a and b (k taps each; rows == 1: a alone) against every channel of w:
  * oa[c] = requantized (bias[c] + a.w_c), ob[c] likewise. fmt and rows are constants at
  * every call site (the kernels are always_inline wrappers), so the branches fold away. */
@@ -43,7 +76,7 @@ TC_INLINE void tc_cw_rows(int32_t fmt, int32_t rows, const int8_t *a, const int8
     const tc_requant rq = *q;
     const uint32_t bits = (uint32_t)w->bits;
     const uint32_t mask = (1u << bits) - 1u;
-    const uint8_t *s = w->stream;
+    const uint8_t *s = (const uint8_t *)w->stream;
     const int8_t *cb = w->codebook;
     for (int32_t c = 0; c < out_c; c++) {
         int32_t sa = bias[c], sb = bias[c];
@@ -58,24 +91,10 @@ TC_INLINE void tc_cw_rows(int32_t fmt, int32_t rows, const int8_t *a, const int8
                 }
             }
             s += w->row_bytes;
+        } else if (fmt == TC_CW_LUT_SPARSE && bits == 4) {   /* 16 clusters: constant shifts */
+            s = tc_cw_entries(fmt, rows, 4, s, w->counts[c], cb, a, b, &sa, &sb);
         } else {
-            int32_t pos = -1;
-            for (int32_t n = w->counts[c]; n > 0; n--) {
-                int32_t v;
-                if (fmt == TC_CW_SPARSE) {
-                    pos += (int32_t)s[0] + 1;
-                    v = (int8_t)s[1];
-                    s += 2;
-                } else {
-                    const uint32_t e = *s++;
-                    pos += (int32_t)(e >> bits) + 1;
-                    v = cb[e & mask];
-                }
-                sa += a[pos] * v;
-                if (rows == 2) {
-                    sb += b[pos] * v;
-                }
-            }
+            s = tc_cw_entries(fmt, rows, bits, s, w->counts[c], cb, a, b, &sa, &sb);
         }
         cb += w->cb_stride;
         oa[c] = tc_output_s8(sa, &rq, c);

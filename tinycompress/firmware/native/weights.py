@@ -120,8 +120,14 @@ def _dense_decode(e):
     return e.arrays["weights"].reshape(e.shape)
 
 
+# Instruction estimates per output row (pixel or batch row), fitted on the digits CNN in
+# QEMU mps2-an386 (tools/bench_weights.py): instructions per stored weight or entry, im2col
+# share included, plus PER_CHANNEL for the requantization every format pays.
+PER_CHANNEL = 20
+
+
 def _dense_cost(w):
-    return 1.1 * w.size            # tc_mac.h 2x2 SMLAD core: ~18 instructions per 16 MACs
+    return 1.7 * w.size + PER_CHANNEL * w.shape[0]   # tc_mac.h 2x2 SMLAD core
 
 
 # --- lut ---------------------------------------------------------------------------------
@@ -181,7 +187,7 @@ def _lut_decode(e):
 
 
 def _lut_cost(w):
-    return 4.5 * w.size            # bit extract + codebook load per weight, 2 rows share it
+    return 6.8 * w.size + PER_CHANNEL * w.shape[0]   # bit extract + codebook load per weight
 
 
 # --- sparse and lut_sparse: nonzero entries with the zero run before each ------------------
@@ -262,7 +268,7 @@ def _sparse_decode(e):
 
 
 def _sparse_cost(w):
-    return 4.5 * np.count_nonzero(w) + 6 * w.shape[0]
+    return 5.2 * np.count_nonzero(w) + PER_CHANNEL * w.shape[0]
 
 
 def _lut_sparse_options(w, name):
@@ -337,7 +343,7 @@ def _lut_sparse_decode(e):
 
 
 def _lut_sparse_cost(w):
-    return 5.0 * np.count_nonzero(w) + 6 * w.shape[0]
+    return 6.0 * np.count_nonzero(w) + PER_CHANNEL * w.shape[0]
 
 
 def _checked(w, encoded: Encoded, name) -> Encoded:

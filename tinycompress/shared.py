@@ -36,3 +36,14 @@ def missing_reason(*parts: str) -> str:
     """Why something under the shared folder is not available: one line, naming the knob."""
     where = shared_root().joinpath(*parts)
     return f"{where} not present (set {ENV} to the folder holding tflm/, renode/, baselines/)"
+
+
+def require(path, what: str, option: str = "") -> Path:
+    """For tools: `path` when it exists, else exit 1 with one line naming it, the option that
+    sets it and the shared folder's variable."""
+    path = Path(path)
+    if not path.exists():
+        how = f"give {option} or " if option else ""
+        raise SystemExit(f"error: {path}: {what} not found; {how}set {ENV} to the folder "
+                         "holding tflm/, renode/, baselines/")
+    return path

@@ -35,7 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tinycompress.shared import BASELINE as SHARED_BASELINE, shared_root
+from tinycompress.shared import BASELINE as SHARED_BASELINE, require, shared_root
 
 BASELINE = shared_root() / SHARED_BASELINE
 BOARD = "mps2-an386"
@@ -150,8 +150,10 @@ def _f(x, fmt=".2f"):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", type=Path, default=BASELINE / "models")
-    ap.add_argument("--baseline", type=Path, default=BASELINE / "tflm.json")
+    ap.add_argument("--models", type=Path, default=None,
+                    help=f"folder of .tflite models (default {BASELINE / 'models'})")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help=f"TFLM figures (default {BASELINE / 'tflm.json'})")
     ap.add_argument("--only", nargs="*", help="model names (file stems or zoo names) to run")
     ap.add_argument("--zoo", action="store_true", help="also the zoo's MLPerf Tiny architectures")
     ap.add_argument("--cycles", action="store_true",
@@ -161,15 +163,31 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", type=Path, help="keep the generated projects here")
     args = ap.parse_args(argv)
 
-    base = baseline_rows(args.baseline) if args.baseline.is_file() else {}
-    work_ctx = tempfile.TemporaryDirectory(prefix="tc-bench-") if args.keep is None else None
-    work = Path(work_ctx.name) if work_ctx else args.keep
-    work.mkdir(parents=True, exist_ok=True)
-    models = [(m.stem, m) for m in sorted(args.models.glob("*.tflite"))]
+    # Given folders and files must exist; the shared defaults may be missing on a --zoo run.
+    optional = args.zoo
+    if args.baseline is None and (not optional or (BASELINE / "tflm.json").is_file()):
+        args.baseline = BASELINE / "tflm.json"
+    if args.models is None and (not optional or (BASELINE / "models").is_dir()):
+        args.models = BASELINE / "models"
+    base = (baseline_rows(require(args.baseline, "TFLM baseline figures", "--baseline"))
+            if args.baseline else {})
+    models = ([(m.stem, m) for m in sorted(require(args.models, "the models folder",
+                                                   "--models").glob("*.tflite"))]
+              if args.models else [])
     if args.zoo:
         models += [(name, None) for name in ZOO_MODELS]
     if args.only:
+        unknown = sorted(set(args.only) - {m[0] for m in models})
+        if unknown:
+            raise SystemExit(f"error: --only {' '.join(unknown)}: no such model in {args.models}"
+                             f"{' or the zoo' if args.zoo else ''}; choose from "
+                             f"{', '.join(m[0] for m in models)}")
         models = [m for m in models if m[0] in args.only]
+    if not models:
+        raise SystemExit(f"error: {args.models}: no .tflite models in it; give --models DIR or --zoo")
+    work_ctx = tempfile.TemporaryDirectory(prefix="tc-bench-") if args.keep is None else None
+    work = Path(work_ctx.name) if work_ctx else args.keep
+    work.mkdir(parents=True, exist_ok=True)
 
     print(f"native runtime on QEMU {BOARD} (Cortex-M4, DSP path), -icount shift=0, 40 insns/tick")
     head = (f"{'model':<14}{'MACs':>11}{'insns/inf':>12}{'insn/MAC':>9}{'TFLM ref':>9}{'x ref':>7}"

@@ -20,7 +20,8 @@ from tinycompress import tflm_host
 from tinycompress.firmware.native import check_supported
 from tinycompress.firmware.native.codegen import render
 from tinycompress.firmware.native.testmodels import random_inputs
-from tinycompress.shared import BASELINE_MODELS, shared_root
+from tinycompress.errors import TinyCompressError
+from tinycompress.shared import BASELINE_MODELS, require, shared_root
 from tinycompress.tflite_model import read_tflite
 
 BASELINES = shared_root() / BASELINE_MODELS
@@ -28,11 +29,16 @@ BASELINES = shared_root() / BASELINE_MODELS
 
 def main(argv):
     check = "--check" in argv
-    paths = [Path(a) for a in argv if not a.startswith("--")] or sorted(BASELINES.glob("*.tflite"))
+    paths = [Path(a) for a in argv if not a.startswith("--")]
+    if not paths:
+        paths = sorted(require(BASELINES, "the baseline models folder",
+                               "MODEL.tflite arguments").glob("*.tflite"))
+        if not paths:
+            raise SystemExit(f"error: {BASELINES}: no .tflite models in it; give MODEL.tflite arguments")
+    models = [read_tflite(path) for path in paths]     # every one readable before the table
     print(f"{'model':<22}{'ops':>5}{'arena':>9}{'io':>8}{'arena+io':>10}{'TFLM arena':>12}"
           f"{'ratio':>7}{'flash':>9}  {'check' if check else ''}")
-    for path in paths:
-        model = read_tflite(path)
+    for path, model in zip(paths, models):
         problems = check_supported(model)
         if problems:
             print(f"{path.stem:<22} unsupported: {problems[0]}")
@@ -53,4 +59,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except TinyCompressError as exc:     # a model that cannot be read: one line
+        sys.exit(f"error: {exc}")

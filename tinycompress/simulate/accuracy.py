@@ -103,7 +103,7 @@ def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
             part = replace(dataset, x_test=dataset.x_test[start:end], y_test=dataset.y_test[start:end])
             out = Path(tmp) / f"batch{n}"
             generate_project(model_path, board.name, out, runtime=meta.get("runtime", "native"),
-                             data=part, vectors=end - start)
+                             data=part, vectors=end - start, weights=meta.get("weights", "dense"))
             build(out)
             report = run_engine(out, timeout=timeout)
             golden = np.load(out / "golden.npz")["outputs"].astype(np.int8)

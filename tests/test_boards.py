@@ -6,10 +6,12 @@ import pytest
 
 from tinycompress.csrc import ROOT
 from tinycompress.errors import TinyCompressError
-from tinycompress.firmware.boards import BOARDS, BOARDS_LIST, CPU_LIST, CPUS, DEFAULT_BOARD, get_board
+from tinycompress.firmware.boards import (BOARDS, BOARDS_LIST, CPU_LIST, CPUS, DEFAULT_BOARD,
+                                         RENODE_UARTS, get_board)
+from tinycompress.shared import BASELINE_MODELS, shared_root
 from tinycompress.firmware.build import build
 
-from conftest import requires_arm_gcc
+from conftest import requires_arm_gcc, requires_shared
 from fwtiny import tiny_project
 
 
@@ -26,8 +28,8 @@ def test_board_table_has_the_required_boards_sorted():
 def test_every_board_row_is_complete(board):
     assert board.cflags and any(f == f"-mcpu={board.core}" for f in board.cflags)
     assert f"-mfloat-abi={board.cpu_row.float_abi}" in board.cflags
-    assert (ROOT / "boards" / board.uart_source).is_file()
-    assert (ROOT / "boards" / board.tick_source).is_file()
+    assert all((ROOT / "boards" / name).is_file() for name in board.sources)
+    assert board.uart in RENODE_UARTS and board.verified
     assert board.flash_size > 0 and board.ram_size > board.stack_size
     flash = range(board.flash_origin, board.flash_origin + board.flash_size)
     assert board.ram_origin not in flash and board.uart_base not in flash
@@ -86,3 +88,36 @@ def test_board_code_builds_for_every_board(board, tmp_path):
     assert report.elf.is_file()
     assert 0 < report.flash_used < board.flash_size
     assert board.stack_size <= report.ram_used < board.ram_size
+
+
+REAL_BOARDS = [b for b in BOARDS_LIST if b.init]
+
+
+def test_real_boards_are_the_ones_people_own():
+    names = {b.name for b in REAL_BOARDS}
+    assert {"nucleo-l4r5zi", "nucleo-h743zi", "nrf52840-dk", "nucleo-g071rb"} <= names
+    assert {b.core for b in REAL_BOARDS} >= {"cortex-m0plus", "cortex-m4", "cortex-m7"}
+    for board in REAL_BOARDS:     # a flash probe for each, and no semihosting BKPT on a desk
+        assert board.pyocd_target and board.openocd and not board.semihosting
+
+
+def test_uart_divisor_defines_follow_the_kernel_clock():
+    l4 = dict(d.split("=") for d in BOARDS["nucleo-l4r5zi"].c_defines)
+    assert l4 == {"TC_UART_CLOCK_HZ": "4000000u", "TC_UART_BAUD": "115200u", "TC_UART_LPUART": "1"}
+    assert "TC_UART_TX_PIN=6u" in BOARDS["nrf52840-dk"].c_defines
+    assert BOARDS["mps2-an386"].c_defines == ()
+
+
+@requires_arm_gcc
+@requires_shared(BASELINE_MODELS, "digits_cnn.tflite")
+@pytest.mark.parametrize("board", REAL_BOARDS, ids=lambda b: b.name)
+def test_real_board_builds_the_digits_firmware_and_fits(board, tmp_path):
+    from tinycompress.firmware.project import generate_project
+    out = tmp_path / "fw"
+    generate_project(shared_root() / BASELINE_MODELS / "digits_cnn.tflite", board.name, out,
+                     data="digits", vectors=4)
+    report = build(out)
+    assert 0 < report.flash_used < board.flash_size and report.ram_used < board.ram_size
+    makefile = (out / "Makefile").read_text()
+    assert all(f"-D{d}" in makefile for d in board.c_defines)
+    assert {p.name for p in (out / "board").iterdir()} >= set(board.sources)

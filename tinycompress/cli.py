@@ -425,12 +425,12 @@ def boards(as_json):
         _emit_json([b.as_dict() for b in BOARDS_LIST])
         return
     click.echo(f"{'board':<14} {'cpu':<11} {'fpu':<12} {'dsp':<3} {'flash':>8} {'RAM':>8}  "
-               f"{'uart':<12} {'qemu':<14} {'insn/tick':>9} {'nJ/cycle*':>9}")
+               f"{'uart':<14} {'qemu':<14} {'insn/tick':>9} {'nJ/cycle*':>9}")
     for b in BOARDS_LIST:
         mark = " (default)" if b.name == DEFAULT_BOARD else ""
         dsp = "yes" if b.cpu_row.dsp else "-"
         click.echo(f"{b.name:<14} {b.cpu:<11} {b.fpu or '-':<12} {dsp:<3} {b.flash_size // 1024:>6}KB "
-                   f"{b.ram_size // 1024:>6}KB  {b.uart:<12} {b.qemu_machine or '-':<14} "
+                   f"{b.ram_size // 1024:>6}KB  {b.uart:<14} {b.qemu_machine or '-':<14} "
                    f"{b.insns_per_tick:>9.4g} {b.energy_nj_per_cycle:>9}{mark}")
     click.echo("* energy per cycle is an estimate (see `boards --json` for each figure's source)")
 

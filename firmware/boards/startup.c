@@ -14,7 +14,13 @@ void tc_reset_handler(void);
 void tc_fault_handler(void);
 void tc_default_handler(void);
 
-/* Reset: copy .data, clear .bss, open the FPU (and MVE) coprocessors when compiled for them. */
+/* Power, clock gates and pins of a real chip (board_*.c); emulated boards need none. */
+__attribute__((weak)) void tc_board_init(void)
+{
+}
+
+/* Reset: copy .data, clear .bss, open the FPU (and MVE) coprocessors when compiled for them,
+ * bring up the board, then its UART. */
 void tc_reset_handler(void)
 {
     memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
@@ -23,6 +29,7 @@ void tc_reset_handler(void)
     *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;   /* CPACR: CP10, CP11 full access */
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 #endif
+    tc_board_init();
     tc_uart_init();
     tc_exit(main());
 }

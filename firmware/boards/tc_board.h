@@ -5,6 +5,7 @@
 #define TC_BOARD_H
 #include <stdint.h>
 
+void tc_board_init(void);       /* power, clocks, pins (board_*.c; empty by default) */
 void tc_uart_init(void);
 void tc_uart_putc(char c);
 

@@ -69,9 +69,13 @@ CPUS = {cpu.name: cpu for cpu in CPU_LIST}
 
 UART_KINDS = {  # UART kind -> driver source in firmware/boards/
     "cmsdk": "uart_cmsdk.c",
-    "stm32-usart": "uart_stm32.c",
     "nrf51-uart": "uart_nrf51.c",
+    "nrf52-uarte": "uart_nrf52.c",         # UARTE with EasyDMA (nRF52840)
+    "stm32-lpuart": "uart_stm32v2.c",      # L4/G0/H7 register set, BRR = 256 x clock / baud
+    "stm32-usart": "uart_stm32.c",         # F4 register set (SR/DR)
+    "stm32-usart-v2": "uart_stm32v2.c",    # L4/G0/H7 register set (ISR/TDR), BRR = clock / baud
 }
+UART_BAUD = 115200
 
 TICK_SOURCES = {"systick": "tick_systick.c"}
 
@@ -79,6 +83,9 @@ RENODE_UARTS = {  # UART kind -> (Renode peripheral, extra lines for its block)
     "cmsdk": ("UART.CMSDK_APB_UART", ""),
     "stm32-usart": ("UART.STM32_UART", ""),
     "nrf51-uart": ("UART.NRF52840_UART", "    easyDMA: false"),   # the nRF51 UART register set
+    "nrf52-uarte": ("UART.NRF52840_UART", "    easyDMA: true"),
+    "stm32-usart-v2": ("UART.STM32F7_USART", ""),   # Renode's model of the ISR/TDR register set
+    "stm32-lpuart": ("UART.STM32F7_USART", ""),     # same TX registers; baud is not modelled
 }
 
 
@@ -104,6 +111,30 @@ class Board:
     stack_size: int = 4 * KiB
     semihosting: bool = True       # the emulator can end the run through SYS_EXIT
     qemu_extra: tuple = field(default=())
+    # Real chips: tc_board_init() in these firmware/boards/ sources (power, clock gates, pins),
+    # the UART's kernel clock as the firmware leaves it (gives the baud divisor), the UART's
+    # TX pin where the driver routes it (nRF), and how the row was checked (README "Boards").
+    init: tuple = ()
+    uart_clock_hz: int | None = None
+    uart_tx_pin: int | None = None
+    verified: str = "QEMU"
+
+    @property
+    def sources(self) -> tuple:
+        """Board-specific sources copied into a project's board/ folder."""
+        return (self.uart_source, self.tick_source) + self.init
+
+    @property
+    def c_defines(self) -> tuple:
+        """-D values for the board code (the Makefile also passes TC_UART_BASE)."""
+        out = []
+        if self.uart_clock_hz:
+            out += [f"TC_UART_CLOCK_HZ={self.uart_clock_hz}u", f"TC_UART_BAUD={UART_BAUD}u"]
+        if self.uart == "stm32-lpuart":
+            out.append("TC_UART_LPUART=1")
+        if self.uart_tx_pin is not None:
+            out.append(f"TC_UART_TX_PIN={self.uart_tx_pin}u")
+        return tuple(out)
 
     @property
     def cpu_row(self) -> Cpu:
@@ -148,7 +179,8 @@ class Board:
                 "openocd": list(self.openocd) if self.openocd else None,
                 "energy_nj_per_cycle_estimate": self.energy_nj_per_cycle,
                 "energy_source": self.energy_source, "cflags": list(self.cflags),
-                "stack_size": self.stack_size}
+                "stack_size": self.stack_size, "init": list(self.init),
+                "uart_clock_hz": self.uart_clock_hz, "verified": self.verified}
 
 
 _STM32F405_ENERGY = ("STM32F405 datasheet: about 46 mA typical at 168 MHz, 3.3 V, code from "
@@ -208,6 +240,57 @@ BOARDS_LIST = (
           renode_platform="netduinoplus2.repl", pyocd_target="stm32f405rg",
           openocd=("interface/stlink.cfg", "target/stm32f4x.cfg"),   # external ST-LINK on SWD
           energy_nj_per_cycle=0.9, energy_source=_STM32F405_ENERGY),
+    # Real boards below: the firmware keeps each chip's reset clock (no PLL, no wait-state or
+    # voltage-scaling change), so nothing waits on a ready flag; SysTick counts that clock.
+    # Register values are from the vendor reference manuals; see each init source.
+    Board(name="nrf52840-dk",
+          description="Nordic nRF52840-DK, nRF52840 (Cortex-M4F, 64 MHz); UARTE0 TX on P0.06 "
+                      "to the J-Link VCP",
+          cpu="cortex-m4f", flash_origin=0x00000000, flash_size=1 * MiB,
+          ram_origin=0x20000000, ram_size=256 * KiB, uart="nrf52-uarte", uart_base=0x40002000,
+          uart_tx_pin=6, init=("board_nrf52840.c",), tick_hz=64_000_000,
+          renode_platform="nrf52840-dk.repl", pyocd_target="nrf52840",
+          openocd=("interface/jlink.cfg", "target/nrf52.cfg"), semihosting=False,
+          energy_nj_per_cycle=0.16,
+          energy_source="nRF52840 product specification: about 52 uA/MHz running from flash "
+                        "with the DC/DC regulator, 3 V -> 0.16 nJ/cycle",
+          verified="built only; pins from the nRF52840 product specification, not run on the board"),
+    Board(name="nucleo-g071rb",
+          description="ST NUCLEO-G071RB, STM32G071RB (Cortex-M0+, 16 MHz HSI16); USART2 on "
+                      "PA2/PA3 to the ST-LINK VCP",
+          cpu="cortex-m0+", flash_origin=0x08000000, flash_size=128 * KiB,
+          ram_origin=0x20000000, ram_size=36 * KiB, uart="stm32-usart-v2", uart_base=0x40004400,
+          uart_clock_hz=16_000_000, init=("board_stm32g0.c", "stm32_gpio.h"), tick_hz=16_000_000,
+          renode_platform="nucleo-g071rb.repl", pyocd_target="stm32g071rbtx",
+          openocd=("interface/stlink.cfg", "target/stm32g0x.cfg"), semihosting=False,
+          energy_nj_per_cycle=0.33,
+          energy_source="STM32G071 datasheet headline: about 100 uA/MHz in Run mode, 3.3 V "
+                        "-> 0.33 nJ/cycle", stack_size=2 * KiB,
+          verified="built only; clock/pins from RM0444, not run on the board"),
+    Board(name="nucleo-h743zi",
+          description="ST NUCLEO-H743ZI, STM32H743ZI (Cortex-M7 with double-precision FPU, "
+                      "64 MHz HSI); USART3 on PD8/PD9 to the ST-LINK VCP; data in the 128 KB DTCM",
+          cpu="cortex-m7", flash_origin=0x08000000, flash_size=2 * MiB,
+          ram_origin=0x20000000, ram_size=128 * KiB, uart="stm32-usart-v2", uart_base=0x40004800,
+          uart_clock_hz=64_000_000, init=("board_stm32h7.c", "stm32_gpio.h"), tick_hz=64_000_000,
+          renode_platform="nucleo-h743zi.repl", pyocd_target="stm32h743xx",
+          openocd=("interface/stlink.cfg", "target/stm32h7x.cfg"), semihosting=False,
+          energy_nj_per_cycle=0.9,
+          energy_source="rough: STM32H743 datasheet Run-mode supply current, about 270 uA/MHz "
+                        "at 3.3 V with all peripherals off -> 0.9 nJ/cycle",
+          verified="built only; clock/pins from RM0433, not run on the board"),
+    Board(name="nucleo-l4r5zi",
+          description="ST NUCLEO-L4R5ZI, STM32L4R5ZI (Cortex-M4F, 4 MHz MSI at reset; the MLPerf "
+                      "Tiny reference board); LPUART1 on PG7/PG8 to the ST-LINK VCP",
+          cpu="cortex-m4f", flash_origin=0x08000000, flash_size=2 * MiB,
+          ram_origin=0x20000000, ram_size=640 * KiB, uart="stm32-lpuart", uart_base=0x40008000,
+          uart_clock_hz=4_000_000, init=("board_stm32l4r5.c", "stm32_gpio.h"), tick_hz=4_000_000,
+          renode_platform="nucleo-l4r5zi.repl", pyocd_target="stm32l4r5zitx",
+          openocd=("interface/stlink.cfg", "target/stm32l4x.cfg"), semihosting=False,
+          energy_nj_per_cycle=0.36,
+          energy_source="STM32L4R5 datasheet headline: about 110 uA/MHz in Run mode (LDO), "
+                        "3.3 V -> 0.36 nJ/cycle",
+          verified="built only; clock/pins from RM0432, not run on the board"),
 )
 
 BOARDS = {board.name: board for board in BOARDS_LIST}

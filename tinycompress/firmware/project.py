@@ -226,13 +226,14 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
         _render(root / "harness" / "golden.h.tmpl", src / "golden.h", model=model_name,
                 count=len(inputs), source=vector_source or "given",
                 inputs=_c_rows(inputs), outputs=_c_rows(outputs))
-        for name in BOARD_COMMON_SOURCES + (board.uart_source, board.tick_source):
+        for name in BOARD_COMMON_SOURCES + board.sources:
             shutil.copy2(root / "boards" / name, board_dir / name)
         _render(root / "boards" / "linker.ld.tmpl", board_dir / "linker.ld", board=board.name,
                 flash_origin=f"0x{board.flash_origin:08X}", flash_size=f"0x{board.flash_size:X}",
                 ram_origin=f"0x{board.ram_origin:08X}", ram_size=f"0x{board.ram_size:X}",
                 stack_size=f"0x{board.stack_size:X}")
-        defines = ["-DTC_LAYER_HOOK"] + (["-DTC_DUMP_LAYERS"] if dump_layers else [])
+        defines = (["-DTC_LAYER_HOOK"] + [f"-D{d}" for d in board.c_defines]
+                   + (["-DTC_DUMP_LAYERS"] if dump_layers else []))
         _render(root / rt.makefile, tmp / "Makefile", model=model_name,
                 board=board.name, cpu=board.cpu, opt=opt, semihost=int(board.semihosting),
                 cpu_flags=" ".join(board.cflags), uart_base=f"0x{board.uart_base:08X}u",

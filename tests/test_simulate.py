@@ -106,6 +106,16 @@ def test_hardfault_is_reported_with_registers(tiny_dir, run_cli):
     assert result.exit_code == 1 and "TC:FAULT" not in result.output and "faulted" in result.output
 
 
+@requires_qemu
+def test_failed_assert_is_reported_as_a_fault(tiny_dir):
+    """board/assert.c: assert() prints TC:FAULT and stops (no newlib stdio, malloc, _sbrk)."""
+    build(tiny_dir, extra_cflags="-DTC_TEST_ASSERT=1")
+    report = simulate(tiny_dir, timeout=20)
+    assert not report.timed_out and "faulted" in report.failure
+    assert report.fault.startswith("assert=TC_TEST_ASSERT == 0 at src/main.c:"), report.fault
+    assert "_sbrk" not in (tiny_dir / "build" / "firmware.map").read_text()
+
+
 def test_missing_qemu_says_how_to_install(tmp_path, monkeypatch):
     project = tiny_project(tmp_path / "p").path
     (project / "build").mkdir()

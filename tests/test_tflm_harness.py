@@ -1,10 +1,9 @@
 """`firmware --runtime tflm`: the golden-vector harness over TFLite-Micro's MicroInterpreter.
 
-TFLite-Micro's C++ sources are not available here, so nothing in this file compiles or runs
-the glue (src/model.cc) against TFLM: these tests check what can be checked honestly —
-the rendered project, the op resolver against the tflite-micro wheel's registered ops,
-the errors for a missing TFLM, and that the harness side (main.c, golden.h, model.h, the
-model array) is the native runtime's and compiles with the cross compiler.
+What needs no TFLM tree: the rendered project, the op resolver against the tflite-micro
+wheel's registered ops, the errors for a missing TFLM, and that the harness side (main.c,
+golden.h, model.h, the model array) is the native runtime's and compiles with the cross
+compiler. Building and running the glue against real TFLM trees: tests/test_tflm_device.py.
 """
 import json
 import re
@@ -65,6 +64,11 @@ def test_resolver_holds_exactly_the_models_ops_with_their_count(tflm_project):
     assert len(set(added)) == len(added)
     meta = json.loads((tflm_project / "project.json").read_text())
     assert [row["op"] for row in meta["tflm_ops"]] == ops
+    assert [row["op"] for row in meta["layers"]] == [op.op for op in model.operators]
+    assert [row["name"] for row in meta["layers"]] == [model.layer_name(op) for op in model.operators]
+    # the profiler wraps each distinct op's invoke: one trampoline per resolver entry
+    assert re.findall(r"timed_invoke<(\d+)>", glue.split("kTimedInvokes")[1])[:len(ops)] == \
+        [str(i) for i in range(len(ops))]
 
 
 def test_model_h_sizes_and_arena_come_from_the_model_and_host_interpreter(tflm_project):
@@ -73,7 +77,7 @@ def test_model_h_sizes_and_arena_come_from_the_model_and_host_interpreter(tflm_p
     define = lambda name: int(re.search(rf"#define {name}\s+(\d+)", header)[1])
     assert define("TC_INPUT_BYTES") == sum(t.nbytes for t in model.input_tensors)
     assert define("TC_OUTPUT_BYTES") == sum(t.nbytes for t in model.output_tensors)
-    assert define("TC_NUM_LAYERS") == 1
+    assert define("TC_NUM_LAYERS") == len(model.operators)    # one timed layer per operator
     meta = json.loads((tflm_project / "project.json").read_text())
     arena = define("TC_ARENA_BYTES")
     assert arena == meta["arena_bytes"] and arena % 16 == 0

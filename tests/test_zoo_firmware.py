@@ -18,13 +18,9 @@ BRIEF = {"digits-cnn": (600, 1), "kws-dscnn": (1200, 3), "vww-mbv1": (400, 6),
          "resnet8": (300, 1), "ad-fc": (300, 1)}
 
 
-def deploy_zoo_model(name, folder, seed=0):
-    """Train zoo model `name` briefly, convert it to int8, generate, build and simulate its
-    firmware; returns (SimReport, project.json, golden outputs one row per vector)."""
+def train_and_convert(name, folder, seed=0):
+    """Train zoo model `name` briefly and convert it to int8: (folder/model_int8.tflite, data)."""
     from tinycompress.convert import convert_to_int8
-    from tinycompress.firmware.build import build
-    from tinycompress.firmware.project import generate_project, load_project
-    from tinycompress.simulate.qemu import simulate
     from tinycompress.zoo import train
 
     samples, epochs = BRIEF[name]
@@ -33,6 +29,17 @@ def deploy_zoo_model(name, folder, seed=0):
     tflite = folder / "model_int8.tflite"
     convert_to_int8(model, data, tflite, representative_samples=50, task=ZOO[name].task,
                     seed=seed)
+    return tflite, data
+
+
+def deploy_zoo_model(name, folder, seed=0):
+    """Train zoo model `name` briefly, convert it to int8, generate, build and simulate its
+    firmware; returns (SimReport, project.json, golden outputs one row per vector)."""
+    from tinycompress.firmware.build import build
+    from tinycompress.firmware.project import generate_project, load_project
+    from tinycompress.simulate.qemu import simulate
+
+    tflite, data = train_and_convert(name, folder, seed)
     project = folder / "fw"
     generate_project(tflite, BOARD, project, data=data, vectors=VECTORS, seed=seed)
     build(project)

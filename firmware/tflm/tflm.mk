@@ -8,8 +8,9 @@
 #      headers    $(TFLM_DIR)/tensorflow/lite/micro/..., and the third-party headers that make
 #                 downloads: $(TFLM_DIR)/tensorflow/lite/micro/tools/make/downloads/
 #                 {flatbuffers/include,gemmlowp,ruy}
-#      library    $(TFLM_DIR)/tensorflow/lite/micro/tools/make/gen/
-#                 cortex_m_generic_$(TFLM_ARCH)_<build type>[_cmsis_nn][_gcc]/lib/libtensorflow-microlite.a
+#      library    $(TFLM_DIR)/gen/cortex_m_generic_$(TFLM_ARCH)_<build type>[_cmsis_nn]_gcc/lib/
+#                 libtensorflow-microlite.a (TFLM's Makefile writes gen/ where it runs: the checkout
+#                 root; older TFLM wrote tensorflow/lite/micro/tools/make/gen/, also searched)
 #  (b) a folder with the same headers at $(TFLM_DIR)/tensorflow/..., the third-party ones at
 #      $(TFLM_DIR)/third_party/{flatbuffers/include,gemmlowp,ruy} (the layout of TFLM's
 #      create_tflm_tree.py), and the library at $(TFLM_DIR)/lib/ or $(TFLM_DIR)/.
@@ -18,11 +19,16 @@
 # The library must be built for the board's CPU and float ABI (TARGET_ARCH above). The glue
 # is compiled with TF_LITE_STATIC_MEMORY and -funsigned-char (as TFLM's cortex_m_generic build
 # is) and with TF_LITE_STRIP_ERROR_STRINGS, which links against release and default libraries
-# alike (a release library has no MicroPrintf; the glue then calls none).
+# alike (a release library has no MicroPrintf; the glue then calls none), and with -DNDEBUG
+# as TFLM's release library is: otherwise FLATBUFFERS_ASSERT in TFLM's inline functions calls
+# newlib's assert, which pulls stdio, malloc and _sbrk into the image. TFLM_NDEBUG=0 keeps the
+# asserts (for a debug library): the board code's __assert_func (board/assert.c) then prints
+# TC:FAULT and stops.
 
 TFLM_DIR ?=
 TFLM_LIB ?=
 TFLM_DEBUG_LOG ?= 1
+TFLM_NDEBUG ?= 1
 
 TFLM_DOWNLOADS := $(TFLM_DIR)/tensorflow/lite/micro/tools/make/downloads
 TFLM_INCLUDES := $(if $(strip $(TFLM_DIR)),-I$(TFLM_DIR) \
@@ -33,6 +39,9 @@ TFLM_INCLUDES := $(if $(strip $(TFLM_DIR)),-I$(TFLM_DIR) \
 # plus the glue's own switches (TC_*).
 TFLM_DEFINES := -DTF_LITE_STATIC_MEMORY -DTF_LITE_STRIP_ERROR_STRINGS -DTF_LITE_MCU_DEBUG_LOG \
                 -funsigned-char -DTC_TFLM_EARLY_SETUP
+ifeq ($(TFLM_NDEBUG),1)
+TFLM_DEFINES += -DNDEBUG
+endif
 ifeq ($(TFLM_DEBUG_LOG),1)
 TFLM_DEFINES += -DTC_TFLM_DEBUG_LOG
 endif
@@ -42,6 +51,7 @@ TFLM_LDFLAGS := -Wl,--wrap=tc_ticks_init
 ifeq ($(strip $(TFLM_LIB))$(if $(strip $(TFLM_DIR)),,none),)
 TFLM_FOUND := $(or $(wildcard $(TFLM_DIR)/lib/libtensorflow-microlite.a),\
                    $(wildcard $(TFLM_DIR)/libtensorflow-microlite.a),\
+                   $(wildcard $(TFLM_DIR)/gen/cortex_m_generic_$(TFLM_ARCH)_*/lib/libtensorflow-microlite.a),\
                    $(wildcard $(TFLM_DIR)/tensorflow/lite/micro/tools/make/gen/cortex_m_generic_$(TFLM_ARCH)_*/lib/libtensorflow-microlite.a))
 ifeq ($(words $(TFLM_FOUND)),1)
 TFLM_LIB := $(TFLM_FOUND)

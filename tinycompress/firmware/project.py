@@ -31,7 +31,7 @@ from ..metrics import quantize
 from .boards import Board, get_board
 
 PROJECT_FILE = "project.json"
-BOARD_COMMON_SOURCES = ("tc_board.h", "startup.c", "print.c", "exit.c")
+BOARD_COMMON_SOURCES = ("tc_board.h", "startup.c", "print.c", "exit.c", "assert.c")
 
 
 def csrc_root() -> Path:

@@ -127,10 +127,14 @@ RESOLVER_METHODS = {
 
 LIB_NAME = "libtensorflow-microlite.a"
 HEADER = "tensorflow/lite/micro/micro_interpreter.h"
-GEN_DIR = "tensorflow/lite/micro/tools/make/gen"
-# Where a library may sit under TFLM_DIR, in search order ({arch}: the CPU row's tflm_arch). TFLM's own
-# Makefile writes gen/<target>_<arch>_<build type>[_<kernels>][_<toolchain>]/lib/.
-LIB_PATTERNS = (f"lib/{LIB_NAME}", LIB_NAME, GEN_DIR + "/cortex_m_generic_{arch}_*/lib/" + LIB_NAME)
+GEN_DIR = "gen"
+OLD_GEN_DIR = "tensorflow/lite/micro/tools/make/gen"
+# Where a library may sit under TFLM_DIR, in search order ({arch}: the CPU row's tflm_arch): a
+# create_tflm_tree.py tree with lib/, then a checkout, where TFLM's Makefile writes
+# gen/<target>_<arch>_<build type>[_<kernels>]_<toolchain>/lib/ at its root (older TFLM wrote
+# it under OLD_GEN_DIR). tflm.mk searches the same places.
+LIB_PATTERNS = (f"lib/{LIB_NAME}", LIB_NAME,
+                *(d + "/cortex_m_generic_{arch}_*/lib/" + LIB_NAME for d in (GEN_DIR, OLD_GEN_DIR)))
 
 ARENA_MARGIN_MIN = 1024          # bytes added to the host arena, at least
 ARENA_MARGIN_FRACTION = 8        # ... or 1/8 of it, whichever is more
@@ -148,7 +152,7 @@ def build_hint(arch: str) -> str:
             "tensorflow/lite/micro/tools/make/Makefile TARGET=cortex_m_generic "
             f"TARGET_ARCH={arch} BUILD_TYPE=release [OPTIMIZED_KERNEL_DIR=cmsis_nn] microlite`, then "
             "set TFLM_DIR to that checkout (or TFLM_LIB to the .a it wrote under "
-            f"{GEN_DIR}/)")
+            f"{GEN_DIR}/ at the checkout root)")
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,7 @@ def writer(model, tflite_path, host):
     """write_model(src_dir) -> figures, for project.write_project."""
     from .. import opinfo
     from ..export import export_c
+    from .native.codegen import _c_string as c_string
 
     ops = resolver_ops(model)
     if host.arena_bytes is None:
@@ -206,13 +211,21 @@ def writer(model, tflite_path, host):
     arena = arena_bytes(int(host.arena_bytes))
     in_sizes = [t.nbytes for t in model.input_tensors]
     out_sizes = [t.nbytes for t in model.output_tensors]
-    macs = sum(opinfo.macs(model, op) for op in model.operators)
+    op_macs = [int(opinfo.macs(model, op)) for op in model.operators]
+    macs = sum(op_macs)
+    layers = [{"name": model.layer_name(op), "op": op.op, "macs": m,
+               "output_bytes": int(model.tensors[op.outputs[0]].nbytes) if op.outputs else 0}
+              for op, m in zip(model.operators, op_macs)]
 
     def write_model(src: Path) -> dict:
         export_c(tflite_path, src / "model_data.h", name="tc_model_data", source=True)
         values = dict(source=Path(tflite_path).name, num_ops=len(ops), arena_bytes=arena,
                       host_arena=int(host.arena_bytes), input_bytes=sum(in_sizes),
-                      output_bytes=sum(out_sizes), macs=macs, layer_name="tflm_invoke",
+                      output_bytes=sum(out_sizes), macs=macs, num_layers=len(layers),
+                      layer_names="\n".join(f"    {c_string(layer['name'])}," for layer in layers),
+                      builtin_ops=", ".join(f"tflite::BuiltinOperator_{o.op}" for o in ops),
+                      op_names=", ".join(f'"{o.op}"' for o in ops),
+                      timed_invokes=", ".join(f"timed_invoke<{i}>" for i in range(len(ops))),
                       num_inputs=len(in_sizes), num_outputs=len(out_sizes),
                       input_sizes=", ".join(f"{n}u" for n in in_sizes),
                       output_sizes=", ".join(f"{n}u" for n in out_sizes),
@@ -226,8 +239,7 @@ def writer(model, tflite_path, host):
         return {"arena_bytes": arena, "weight_bytes": len(model.data), "macs": int(macs),
                 "io_bytes": sum(in_sizes) + sum(out_sizes), "host_arena_bytes": int(host.arena_bytes),
                 "tflm_ops": [{"op": o.op, "method": o.method} for o in ops],
-                "layers": [{"name": "tflm_invoke", "op": "TFLM", "macs": int(macs),
-                            "output_bytes": sum(out_sizes)}]}
+                "layers": layers}
     return write_model
 
 

@@ -1,7 +1,8 @@
 """The firmware's UART line protocol (see firmware/harness/main.c) parsed into a SimReport.
 
 Lines: TC:BOOT, TC:VEC i PASS|FAIL ticks, TC:OUT i hex, TC:EXP i hex, TC:LAYER i name ticks,
-TC:DUMP vector layer bytes hex, TC:DONE pass/total, TC:FAULT key=value... Anything else
+TC:DUMP vector layer bytes hex, TC:DONE pass/total, TC:FAULT key=value, and from the TFLM
+runtime TC:TFLM arena_used=<bytes> (TFLM's arena_used_bytes() on the device). Anything else
 (emulator noise) is ignored. One parser for every engine and for a real board's UART.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ _OUT = re.compile(r"^TC:(OUT|EXP) (\d+) ([0-9a-f]*)$")
 _LAYER = re.compile(r"^TC:LAYER (\d+) (.+) (\d+)$")
 _DUMP = re.compile(r"^TC:DUMP (\d+) (\d+) (\d+) ([0-9a-f]*)$")
 _DONE = re.compile(r"^TC:DONE (\d+)/(\d+)$")
+_TFLM_ARENA = re.compile(r"^TC:TFLM arena_used=(\d+)\b")
 
 
 @dataclass
@@ -52,6 +54,7 @@ class SimReport:
     exit_code: int | None = None
     expected_vectors: int = 0
     layer_diff: str | None = None                    # --dump-layers: first layer that differs
+    tflm_arena_used: int | None = None               # TFLM runtime: arena_used_bytes() on the device
     uart: str = ""
 
     @property
@@ -109,7 +112,8 @@ class SimReport:
                             "instructions": l.instructions} for l in self.layers],
                 "energy_uj_per_inference_estimate": self.energy_uj_estimate,
                 "energy_nj_per_cycle_estimate": self.energy_nj_per_cycle,
-                "fault": self.fault, "timed_out": self.timed_out, "layer_diff": self.layer_diff}
+                "fault": self.fault, "timed_out": self.timed_out, "layer_diff": self.layer_diff,
+                "tflm_arena_used": self.tflm_arena_used}
 
     def lines(self) -> list:
         out = []
@@ -154,6 +158,8 @@ def parse_uart(text: str, report: SimReport, project_dir=None) -> SimReport:
             report.dumps[(int(m[1]), int(m[2]))] = bytes.fromhex(m[4])
         elif m := _DONE.match(line):
             report.done = (int(m[1]), int(m[2]))
+        elif m := _TFLM_ARENA.match(line):
+            report.tflm_arena_used = int(m[1])
     for v in report.vectors:
         v.output, v.expected = outputs["OUT"].get(v.index), outputs["EXP"].get(v.index)
     return explain_failures(report, project_dir)

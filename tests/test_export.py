@@ -82,8 +82,44 @@ def test_header_carries_io_quantization(tiny_int8, tmp_path):
 def test_header_compiles_and_runs_with_werror(tiny_int8, tmp_path, compiler):
     path = tiny_int8[0]
     export_c(path, tmp_path / "model_data.h", name="g_model")
-    (tmp_path / "main.c").write_text(MAIN_C % {"name": "g_model", "macro": "G_MODEL"})
+    (tmp_path / "main.c").write_text("#define G_MODEL_IMPLEMENTATION\n"
+                                     + MAIN_C % {"name": "g_model", "macro": "G_MODEL"})
     _compile(compiler + WARN[:3] + ["main.c", "-o", "prog"], tmp_path)
+    out = subprocess.run([str(tmp_path / "prog")], capture_output=True, text=True).stdout.strip()
+    assert out == _expected_line(path.read_bytes(), read_tflite(path))
+
+
+USE_C = """#include "model_data.h"
+unsigned int g_net_first(void) { return g_net[0] + g_net_len; }
+"""
+DEFINE_C = """#define G_NET_IMPLEMENTATION
+#include "model_data.h"
+#include "model_data.h"   /* twice in the defining file too: still one definition */
+"""
+
+
+@requires_gcc
+@pytest.mark.parametrize("compilers", [("gcc", "gcc", "gcc"), ("g++", "g++", "g++"), ("gcc", "g++", "g++"),
+                                       ("g++", "gcc", "gcc")], ids=["c", "cpp", "c-data+cpp", "cpp-data+c"])
+def test_single_header_included_by_several_files_links_once(tiny_int8, tmp_path, compilers):
+    """The header alone, included from three translation units (C, C++ or both): one of them
+    defines G_NET_IMPLEMENTATION and holds the array; the others only see declarations."""
+    path = tiny_int8[0]
+    export_c(path, tmp_path / "model_data.h", name="g_net")
+    header = (tmp_path / "model_data.h").read_text()
+    assert header.count("const unsigned char g_net[] = {") == 1
+    files = {"data": DEFINE_C, "use": USE_C, "main": MAIN_C % {"name": "g_net", "macro": "G_NET"}}
+    objs = []
+    for (stem, text), compiler in zip(files.items(), compilers):
+        src = tmp_path / (stem + (".c" if compiler == "gcc" else ".cc"))
+        src.write_text(text)
+        std = ["-std=c11"] if compiler == "gcc" else ["-std=c++11"]
+        _compile([compiler] + std + WARN + ["-c", src.name, "-o", stem + ".o"], tmp_path)
+        objs.append(stem + ".o")
+    _compile(["g++", *objs, "-o", "prog"], tmp_path)
+    syms = subprocess.run(["nm", "data.o", "use.o", "main.o"], cwd=tmp_path, capture_output=True,
+                          text=True).stdout
+    assert len(re.findall(r" [RD] g_net$", syms, re.M)) == 1          # defined once, unmangled
     out = subprocess.run([str(tmp_path / "prog")], capture_output=True, text=True).stdout.strip()
     assert out == _expected_line(path.read_bytes(), read_tflite(path))
 

@@ -177,6 +177,29 @@ def test_layer_hook_sees_every_layer(tmp_path):
     assert f"#define TC_NUM_LAYERS   {len(model.operators)}" in header
 
 
+@pytest.mark.skipif(shutil.which("g++") is None, reason="host g++ not installed")
+def test_cpp_application_links_the_c_model(tmp_path):
+    """model.h gives tc_invoke C linkage: a C++ main (g++ -Werror) links model.c built by gcc."""
+    import subprocess
+    from tinycompress.firmware.native.hostbuild import CFLAGS, runtime_library
+    from tinycompress.firmware.native.codegen import _runtime_dir
+    model = parse_tflite(_chain_model(), "chain")
+    generate(model, tmp_path)
+    (tmp_path / "app.cc").write_text(
+        '#include <cstdio>\n#include "model.h"\n'
+        "int main() {\n    static int8_t in[TC_INPUT_BYTES], out[TC_OUTPUT_BYTES];\n"
+        '    int status = tc_invoke(in, out);\n    std::printf("%d\\n", status);\n'
+        "    return status;\n}\n")
+    run = lambda cmd: subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    inc = ["-I", str(_runtime_dir())]
+    for cmd in (["gcc", *CFLAGS, *inc, "-c", "model.c", "-o", "model.o"],
+                ["g++", "-std=c++11", "-Wall", "-Wextra", "-Werror", *inc, "-c", "app.cc", "-o", "app.o"],
+                ["g++", "app.o", "model.o", str(runtime_library()), "-o", "app"]):
+        proc = run(cmd)
+        assert proc.returncode == 0, proc.stderr
+    assert run([str(tmp_path / "app")]).stdout == "0\n"
+
+
 # --- a digits-sized CNN, end to end -----------------------------------------------------------
 
 @pytest.fixture(scope="module")

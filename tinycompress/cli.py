@@ -172,6 +172,10 @@ def export(model, output, name, source):
     report = export_c(model, output, name=name, source=source)
     written = report.header + (f" and {report.source}" if report.source else "")
     click.echo(f"{written}: {report.name}[{report.model_bytes}] sha256 {report.sha256}")
+    if not report.source:
+        from .export import implementation_macro
+        click.echo(f"define {implementation_macro(report.name)} in exactly one C/C++ file before "
+                   "including it (it holds the array there); other files just include it")
 
 
 @cli.command()

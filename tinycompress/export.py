@@ -1,8 +1,10 @@
 """Export an int8 .tflite as a C array a firmware project can include.
 
-Two layouts, both rendered from tinycompress/templates/:
-- header only (model_data.h): the aligned array and its length, defined in the header;
-- --source: model_data.h declares them (extern "C"), model_data.cc defines them.
+Two layouts, both rendered from tinycompress/templates/, both safe to include from any number
+of C and C++ files (the header declares the array and its length, with C linkage):
+- header only (model_data.h): the definition is in the header too, compiled only where
+  <NAME>_IMPLEMENTATION is defined before the include, in exactly one file;
+- --source: model_data.h declares, model_data.cc defines.
 Either way the header carries the graph inputs' and outputs' shapes, types, scales and zero
 points as macros, and a do-not-edit banner with the tool version and the model's sha256.
 """
@@ -59,6 +61,11 @@ def check_c_name(name: str) -> str:
     return name
 
 
+def implementation_macro(name: str) -> str:
+    """The macro that makes the single header define the array (in the one file defining it)."""
+    return f"{name.upper()}_IMPLEMENTATION"
+
+
 def _template(name: str) -> Template:
     return Template(resources.files("tinycompress").joinpath("templates", name).read_text())
 
@@ -111,12 +118,19 @@ def export_c(tflite_path, out_path, name: str = ExportSection.name,
                   header_name=out_path.name, source_name=cc_path.name if cc_path else "")
     fields["banner"] = _template("banner.tmpl").substitute(fields).rstrip()
     fields["constants"] = _io_constants(model, name)
+    definition = _template("model_data_def.tmpl").substitute(fields)
     if cc_path is None:
+        macro = implementation_macro(name)
+        fields.update(where=f"Defined below, in the one file that defines {macro} before it\n"
+                            " * includes this header (any other file just includes it).",
+                      definition=f"\n#if defined({macro}) && !defined({macro}_DONE)\n"
+                                 f"#define {macro}_DONE\n{definition}#endif /* {macro} */\n")
         with atomic_file(out_path) as tmp:
             tmp.write_text(_template("model_data.h.tmpl").substitute(fields))
     else:
+        fields.update(where=f"Defined in {cc_path.name}.", definition="")
         with atomic_file(out_path) as tmp_h, atomic_file(cc_path) as tmp_cc:
-            tmp_h.write_text(_template("model_data_decl.h.tmpl").substitute(fields))
-            tmp_cc.write_text(_template("model_data.cc.tmpl").substitute(fields))
+            tmp_h.write_text(_template("model_data.h.tmpl").substitute(fields))
+            tmp_cc.write_text(_template("model_data.cc.tmpl").substitute(fields, definition=definition))
     return ExportReport(header=str(out_path), source=str(cc_path) if cc_path else None,
                         name=name, model_bytes=len(data), sha256=sha)

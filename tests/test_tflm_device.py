@@ -193,3 +193,15 @@ def test_glue_built_with_asserts_links_through_the_board_assert_hook(tmp_path):
     flags, link_map = ((project / "build" / f).read_text() for f in (".flags", "firmware.map"))
     assert "-DNDEBUG" not in flags
     assert "__assert_func" in link_map and "_sbrk" not in link_map and "malloc" not in link_map
+
+
+@pytest.mark.slow
+@requires_tree("ref")
+def test_measure_on_device_gives_tflms_own_arena(monkeypatch):
+    """What the run report quotes for TFLM's arena when TFLM_DIR is set (native runs)."""
+    from tinycompress.firmware.tflm import measure_on_device
+    monkeypatch.setenv("TFLM_DIR", str(shared_path(TFLM_TREES["ref"])))
+    monkeypatch.delenv("TFLM_LIB", raising=False)
+    figures = measure_on_device(shared_root() / BASELINE_MODELS / "digits_cnn.tflite", BOARD)
+    assert figures["arena_used"] == baseline_row("ref", "digits_cnn")["arena_used"]
+    assert figures["tflm_lib"].endswith("lib/libtensorflow-microlite.a")

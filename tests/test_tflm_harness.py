@@ -208,3 +208,47 @@ def test_makefile_stops_without_tflm_and_compiles_the_harness_side(tflm_project,
                            "EXTRA_CFLAGS=-Werror"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "arm-none-eabi-g++" in proc.stdout and "-DTF_LITE_STATIC_MEMORY" in proc.stdout
+
+
+def _readme_patterns(readme: str) -> list:
+    """The file names and globs of the README's Files table."""
+    table = readme.split("## Files", 1)[1]
+    return [p for row in table.splitlines() if row.startswith("| `")
+            for p in re.findall(r"`([^`]+)`", row.split("|")[1])]
+
+
+@pytest.mark.parametrize("runtime", ["native", "tflm"])
+def test_every_project_has_a_readme_naming_how_to_build_and_each_file(tflm_project, tmp_path, runtime):
+    import fnmatch
+    project = tflm_project
+    if runtime == "native":
+        project = tmp_path / "native"
+        generate_project(KWS, "mps2-an386", project, runtime="native", vectors=2)
+    readme = (project / "README.md").read_text()
+    assert "arm-none-eabi-gcc" in readme and "make" in readme
+    assert ("TFLM_DIR=" in readme and "cortex-m4+fp" in readme) == (runtime == "tflm")
+    patterns = _readme_patterns(readme)
+    files = [p.relative_to(project).as_posix() for p in project.rglob("*")
+             if p.is_file() and p.parts[len(project.parts)] not in ("renode",)]
+    undocumented = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in patterns + ["README.md"])]
+    assert not undocumented, undocumented
+    listed = [pat for pat in patterns if not any(fnmatch.fnmatch(f, pat) for f in files)]
+    assert not listed, listed      # and the table names no file the project lacks
+
+
+def test_report_says_whether_tflms_arena_was_measured_on_the_device():
+    from tinycompress.deploy import tflm_arena_phrase
+    fw = {"generate": {"host_arena_bytes": 5664}}
+    assert "host interpreter" in tflm_arena_phrase(fw) and "5,664 B" in tflm_arena_phrase(fw)
+    assert "set TFLM_DIR" in tflm_arena_phrase(fw)
+    fw["tflm_device"] = {"arena_used": 4612, "tflm_lib": "lib/libtensorflow-microlite.a"}
+    phrase = tflm_arena_phrase(fw)
+    assert "measured on the device: 4,612 B" in phrase and "5,664" not in phrase
+
+
+def test_protocol_reads_tflms_device_arena():
+    from tinycompress.simulate.protocol import SimReport, parse_uart
+    report = parse_uart("TC:TFLM arena_used=2756 arena=4688 ops=4\r\nTC:VEC 0 PASS 5\r\nTC:DONE 1/1\r\n",
+                        SimReport("mps2-an386", "qemu", 40.0, 0.9, expected_vectors=1))
+    assert report.ok and report.tflm_arena_used == 2756
+    assert report.as_dict()["tflm_arena_used"] == 2756

@@ -158,7 +158,37 @@ def step_simulate(ctx):
     state["simulate"] = sim
     _join_layers(state, report)
     if report.failure:
-        _fail(ctx, "simulate", report.failure)
+        return _fail(ctx, "simulate", report.failure)
+    _tflm_on_device(ctx, state, report)
+
+
+def _tflm_on_device(ctx, state: dict, report):
+    """TFLM's arena for the report, measured on the device where possible: the run's own
+    harness when it is the TFLM runtime, else (a TFLM tree in TFLM_DIR) the TFLM harness for
+    the same model. Without either, the report says its figure is the host interpreter's."""
+    import os
+    from .firmware.tflm import measure_on_device
+    if state["runtime"] == "tflm":
+        state["tflm_device"] = {"arena_used": report.tflm_arena_used, "tflm_lib": "this run's"}
+        return
+    if not os.environ.get("TFLM_DIR"):
+        return
+    ctx.log(f"simulate: TFLM harness for the same model (TFLM_DIR={os.environ['TFLM_DIR']})")
+    try:
+        state["tflm_device"] = measure_on_device(ctx.out / "model_int8.tflite", state["board"],
+                                                 ctx.recipe.firmware.timeout)
+    except TinyCompressError as exc:     # a comparison figure: its absence is no failure
+        ctx.log(f"simulate: TFLM on the device not measured: {exc}")
+
+
+def tflm_arena_phrase(fw: dict) -> str:
+    """TFLM's arena for the same model, saying where the figure comes from."""
+    device = fw.get("tflm_device")
+    if device and device.get("arena_used") is not None:
+        return (f"TFLM's arena for the same model, arena_used_bytes() measured on the device: "
+                f"{_num(device['arena_used'])} B ({device.get('tflm_lib')} library)")
+    return (f"TFLM host interpreter's arena for the same model (64-bit host, not measured on "
+            f"the device; set TFLM_DIR to measure it): {_num((fw.get('generate') or {}).get('host_arena_bytes'))} B")
 
 
 def _join_layers(state: dict, report):
@@ -236,8 +266,7 @@ def render_markdown(fw: dict) -> list:
         lines += [f"- golden vectors: {gen.get('vector_source')}",
                   f"- weights and constants in flash: {_num(gen.get('weight_bytes'))} B; "
                   f"activation arena (static plan): {_num(gen.get('arena_bytes'))} B, "
-                  f"TFLM host interpreter's arena for the same model: "
-                  f"{_num(gen.get('host_arena_bytes'))} B", ""]
+                  + tflm_arena_phrase(fw), ""]
     if b:
         lines += ["### Memory against the board", "", "| section | bytes | region |", "|---|---|---|"]
         for name, size in b["sections"].items():

@@ -23,7 +23,11 @@ with the ratios to it and to ST X-CUBE-AI's published MLPerf Tiny cycles per MAC
 estimate's error against TFLM + CMSIS-NN's published latency on the NUCLEO-L4R5ZI.
 --layers prints the per-layer estimate of our firmware.
 
-Usage: .venv/bin/python tools/bench_native.py [--zoo] [--cycles] [--layers] [--only NAME ...]
+With --tflm, also runs tinycompress's own TFLite-Micro harness (--runtime tflm) built against
+the shared TFLM trees (reference and CMSIS-NN kernels) and prints its instructions and
+on-device arena next to tflm.json's: the harness reproduces TFLM's own figures.
+
+Usage: .venv/bin/python tools/bench_native.py [--zoo] [--cycles] [--layers] [--tflm] [--only NAME ...]
        [--models DIR] [--keep DIR]
 """
 from __future__ import annotations
@@ -161,6 +165,7 @@ def main(argv=None) -> int:
     ap.add_argument("--layers", action="store_true", help="per-layer estimate (with --cycles)")
     ap.add_argument("--vectors", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the generated projects here")
+    ap.add_argument("--tflm", action="store_true", help="also run our TFLM harness on the shared TFLM trees")
     args = ap.parse_args(argv)
 
     # Given folders and files must exist; the shared defaults may be missing on a --zoo run.
@@ -227,6 +232,8 @@ def main(argv=None) -> int:
           "tc_invoke); TFLM: the .tflite flatbuffer + libtensorflow-microlite bytes (ref build).")
     if args.cycles:
         print_cycles(results, notes, args.layers)
+    if args.tflm:
+        failures += print_tflm_harness([m for m in models if m[1] is not None], base)
     if work_ctx:
         work_ctx.cleanup()
     return 1 if failures else 0
@@ -283,6 +290,35 @@ def print_cycles(results, notes, layers: bool):
                                 for k, v in le.mix.most_common(4))
                 print(f"{le.index:>3} {info.get('op', '?'):<18}{lm:>11,}{le.instructions:>11,}"
                       f"{le.cycles['cortex-m4']:>12,.0f}{_f(le.cycles['cortex-m4'] / lm if lm else None):>8}  {mix}")
+
+
+def print_tflm_harness(models, base) -> int:
+    """Our TFLM harness against ../shared/tflm: instructions per Invoke and arena vs tflm.json."""
+    import os
+    from tinycompress.errors import TinyCompressError
+    from tinycompress.firmware.tflm import measure_on_device
+    from tinycompress.shared import TFLM_TREES, shared_path
+    print("\ntinycompress --runtime tflm harness (2nd vector: not profiled) vs tflm.json")
+    print(f"{'model':<14}{'kernels':<9}{'insns/inf':>12}{'tflm.json':>12}{'ratio':>8}  arena used on device")
+    failures = 0
+    for _, tflite in models:
+        for kernels, tree in TFLM_TREES.items():
+            row, path = base.get((kernels, tflite.stem)), shared_path(tree)
+            if path is None:
+                print(f"{tflite.stem:<14}{kernels:<9} no TFLM tree {tree}")
+                continue
+            os.environ["TFLM_DIR"] = str(path)
+            try:
+                got = measure_on_device(tflite, BOARD)
+            except TinyCompressError as exc:
+                failures += 1
+                print(f"{tflite.stem:<14}{kernels:<9} FAILED: {exc}")
+                continue
+            ref = f"{row['est_insns']:>12,.0f}{got['instructions_per_inference'] / row['est_insns']:>8.4f}" \
+                if row else f"{'-':>12}{'-':>8}"
+            print(f"{tflite.stem:<14}{kernels:<9}{got['instructions_per_inference']:>12,.0f}{ref}"
+                  f"  arena {got['arena_used']:,} B (tflm.json {format(row['arena_used'], ',') if row else '-'})")
+    return failures
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Layout of a generated project (written whole or not at all):
 
+    README.md           how to build it, with what, and what each file is
     Makefile            plain make + arm-none-eabi-gcc with the board's flags
     project.json        board, model figures, vectors: what `build` and `simulate` read
     model.tflite        the model (simulate --dump-layers re-runs the host interpreter on it)
@@ -146,6 +147,7 @@ class Runtime:
     make_values: Callable = lambda board: {}   # extra Makefile values, kept in project.json too
     make_vars: Callable = lambda meta: {}      # make variables at build time; raises if missing
     project_files: tuple = ()       # copied from firmware/ into the project root
+    readme_dir: str = "harness"     # its readme_build.md.tmpl / readme_files.md.tmpl, under firmware/
     layer_dumps: bool = True        # one TC:LAYER per graph op, so --dump-layers works
     weight_formats: bool = False    # the writer takes weights= / max_slowdown= (compressed weights)
 
@@ -156,7 +158,7 @@ RUNTIMES = {
     "tflm": Runtime("tflm", "TFLite-Micro MicroInterpreter; builds against TFLM_DIR",
                     "tflm/Makefile.tmpl", _tflm("check"), _tflm("writer"),
                     make_values=_tflm("make_values"), make_vars=_tflm("make_vars"),
-                    project_files=("tflm/tflm.mk",), layer_dumps=False),
+                    project_files=("tflm/tflm.mk",), layer_dumps=False, readme_dir="tflm"),
 }
 
 
@@ -242,6 +244,8 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
             shutil.copy2(root / rel, tmp / Path(rel).name)
         if board.renode_platform:
             _write_renode(root, tmp / "renode", board, model_name, len(inputs))
+        _write_readme(root, tmp / "README.md", rt, board, figures, extra, model=model_name,
+                      vectors=len(inputs), vector_source=vector_source or "given", opt=opt)
         if model_bytes is not None:
             (tmp / "model.tflite").write_bytes(model_bytes)
         np.savez(tmp / "golden.npz",
@@ -256,6 +260,21 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
     return ProjectInfo(out_dir, board.name, len(inputs), len(figures.get("layers", [])),
                        figures.get("arena_bytes", 0), figures.get("weight_bytes", 0),
                        len(inputs[0]), len(outputs[0]))
+
+
+def _write_readme(root: Path, out: Path, rt: Runtime, board: Board, figures: dict, extra: dict,
+                  **values):
+    """README.md: the common template with the runtime's build and file-table fragments."""
+    values.update(extra, board=board.name, cpu=board.cpu, runtime=rt.name,
+                  runtime_description=rt.description, cpu_flags=" ".join(board.cflags),
+                  arena_bytes=figures.get("arena_bytes", 0),
+                  op_list=", ".join(o["op"] for o in figures.get("tflm_ops", [])))
+    fragment = lambda name: Template((root / rt.readme_dir / name).read_text()).substitute(values)
+    renode = (f"- `renode/`: a Renode platform and `test.robot` for this board "
+              f"(`tinycompress simulate --engine renode .`, or `renode-test renode/test.robot`).\n"
+              if board.renode_platform else "")
+    _render(root / "harness" / "README.md.tmpl", out, build=fragment("readme_build.md.tmpl"),
+            runtime_files=fragment("readme_files.md.tmpl"), renode=renode, **values)
 
 
 def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors: int):

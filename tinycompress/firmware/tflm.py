@@ -282,3 +282,26 @@ def make_vars(meta: dict, environ=None) -> dict:
                                     + ", ".join(p.format(arch=arch) for p in LIB_PATTERNS)
                                     + f"); {build_hint(arch)}")
     return {"TFLM_DIR": tflm_dir, "TFLM_LIB": tflm_lib}
+
+
+def measure_on_device(tflite_path, board: str, timeout: float = 120) -> dict:
+    """TFLM's own figures for a model, measured on the device: the TFLM harness generated for
+    `board`, built against the tree in TFLM_DIR (TFLM_LIB) and run in QEMU for two vectors.
+    Returns arena_used (arena_used_bytes()), the instructions of the second inference (the
+    first is the per-op profiled one) and the library used."""
+    import tempfile
+    from .build import build
+    from .project import generate_project, load_project
+    from ..simulate.qemu import simulate
+
+    with tempfile.TemporaryDirectory(prefix="tinycompress-tflm-") as tmp:
+        project = Path(tmp) / "fw"
+        generate_project(tflite_path, board, project, runtime="tflm", vectors=2)
+        library = make_vars(load_project(project))["TFLM_LIB"]
+        build(project)
+        report = simulate(project, timeout=timeout)
+    if report.failure or report.tflm_arena_used is None:
+        raise TinyCompressError(f"{tflite_path}: the TFLite-Micro harness did not run on {board}: "
+                                f"{report.failure or 'no TC:TFLM arena_used line'}")
+    return {"arena_used": report.tflm_arena_used, "tflm_lib": library,
+            "instructions_per_inference": report.vectors[-1].ticks * report.insns_per_tick}

@@ -22,9 +22,9 @@ BOARD = "mps2-an386"
 VECTORS = 3
 BASELINE_NAMES = ("ad_fc", "digits_cnn", "kws_dscnn", "resnet8", "vww_mbv1", "vww_mbv1_rgb")
 # Vectors after the first (the profiled one) against TFLM's Invoke alone: ours adds the input
-# and output copies and one trampoline call per operator.
+# and output copies and one trampoline call per operator; the reference kernels' time also
+# depends a little on the data (resnet8: 51 ticks fewer than tflm.json's on our inputs).
 TICKS_TOLERANCE = 0.002
-TICKS_SLACK = 20
 
 pytestmark = [requires_arm_gcc, requires_qemu, requires_shared(BASELINE_MODELS)]
 
@@ -87,9 +87,8 @@ def assert_matches_baseline(report, kernels, name):
     row = baseline_row(kernels, name)
     assert report.tflm_arena_used == row["arena_used"]
     for v in report.vectors[1:]:        # unprofiled: Invoke + copies + trampolines
-        assert row["invoke_ticks"] <= v.ticks <= row["invoke_ticks"] * (1 + TICKS_TOLERANCE) + TICKS_SLACK, \
-            (kernels, name, v.ticks, row["invoke_ticks"])
-    assert report.vectors[1].ticks * report.insns_per_tick == pytest.approx(row["est_insns"], rel=TICKS_TOLERANCE)
+        assert v.ticks == pytest.approx(row["invoke_ticks"], rel=TICKS_TOLERANCE), (kernels, name)
+        assert v.ticks * report.insns_per_tick == pytest.approx(row["est_insns"], rel=TICKS_TOLERANCE)
 
 
 @requires_tree("ref")
@@ -158,6 +157,7 @@ def checkout_from_tree(tree, out, build_dir="cortex_m_generic_cortex-m4+fp_relea
     """A tflite-micro checkout's layout, made of symbolic links into a tree: sources under
     tensorflow/, third-party headers under tensorflow/lite/micro/tools/make/downloads/, the
     library where TFLM's Makefile writes it (gen/<build>/lib/ at the root)."""
+    out.mkdir(parents=True)
     subprocess.run(["cp", "-rs", str(tree / "tensorflow"), str(out / "tensorflow")], check=True)
     downloads = out / "tensorflow/lite/micro/tools/make/downloads"
     downloads.mkdir(parents=True, exist_ok=True)

@@ -199,14 +199,19 @@ def test_digits_model_passes_on_every_qemu_board(board, tiny_int8, tmp_path):
     assert report.passed == 3
 
 
+# M3 (portable path), M4, M7 and M33 (DSP paths)
+BIT_EXACT_BOARDS = ["mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505"]
+
+
 @pytest.mark.slow
 @requires_arm_gcc
 @requires_qemu
 @requires_shared(BASELINE_MODELS)
+@pytest.mark.parametrize("board", BIT_EXACT_BOARDS)
 @pytest.mark.parametrize("model", ZOO_SHAPED, ids=lambda p: p.stem)
-def test_zoo_shaped_models_run_bit_exact_on_mps2_an386(model, tmp_path):
+def test_zoo_shaped_models_run_bit_exact_on_m3_m4_m7_m33(model, board, tmp_path):
     from tinycompress.firmware.project import generate_project
-    generate_project(model, "mps2-an386", tmp_path / "fw", vectors=3)
+    generate_project(model, board, tmp_path / "fw", vectors=3)
     build(tmp_path / "fw")
     report = simulate(tmp_path / "fw", timeout=300)
     assert report.ok, report.failure

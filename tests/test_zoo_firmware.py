@@ -32,7 +32,7 @@ def train_and_convert(name, folder, seed=0):
     return tflite, data
 
 
-def deploy_zoo_model(name, folder, seed=0):
+def deploy_zoo_model(name, folder, seed=0, board=BOARD):
     """Train zoo model `name` briefly, convert it to int8, generate, build and simulate its
     firmware; returns (SimReport, project.json, golden outputs one row per vector)."""
     from tinycompress.firmware.build import build
@@ -41,7 +41,7 @@ def deploy_zoo_model(name, folder, seed=0):
 
     tflite, data = train_and_convert(name, folder, seed)
     project = folder / "fw"
-    generate_project(tflite, BOARD, project, data=data, vectors=VECTORS, seed=seed)
+    generate_project(tflite, board, project, data=data, vectors=VECTORS, seed=seed)
     build(project)
     report = simulate(project, timeout=300)
     return report, load_project(project), np.load(project / "golden.npz")["outputs"]
@@ -62,9 +62,11 @@ def _assert_bit_exact(report, meta, golden, tflite):
 @pytest.mark.slow
 @requires_arm_gcc
 @requires_qemu
+@pytest.mark.parametrize("board", ["mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505"])
 @pytest.mark.parametrize("name", sorted(ZOO))
-def test_zoo_model_runs_bit_exact_in_qemu(name, tmp_path):
-    _assert_bit_exact(*deploy_zoo_model(name, tmp_path), tmp_path / "model_int8.tflite")
+def test_zoo_model_runs_bit_exact_in_qemu(name, board, tmp_path):
+    """M3 (portable path), M4, M7 and M33 (DSP paths)."""
+    _assert_bit_exact(*deploy_zoo_model(name, tmp_path, board=board), tmp_path / "model_int8.tflite")
 
 
 @requires_arm_gcc

@@ -1,5 +1,7 @@
 """The cycle ESTIMATE: instruction classes, block pricing with the TRM timings, the QEMU block
 log's window per layer, and on a real firmware the traced instruction counts equal SysTick's."""
+import json
+
 import pytest
 
 from tinycompress.simulate.cycles import (CORES, block_cycles, classify, estimate, parse_log,
@@ -114,7 +116,7 @@ def test_log_window_counts_one_inference_per_layer_without_the_hook():
 
 @requires_arm_gcc
 @requires_qemu
-def test_traced_instructions_match_systick_per_layer(tmp_path):
+def test_traced_instructions_match_systick_per_layer(tmp_path, run_cli):
     from tinycompress.firmware.build import build
     from fwtiny import tiny_project
     from tinycompress.simulate.qemu import simulate
@@ -129,3 +131,11 @@ def test_traced_instructions_match_systick_per_layer(tmp_path):
         assert abs(traced.instructions - timed.instructions) <= 80
     assert est.cycles("cortex-m4") > est.instructions
     assert est.as_dict()["label"] == "estimate"
+    result = run_cli("simulate", str(project), "--cycles", "--json")
+    assert result.exit_code == 0, result.output
+    reported = json.loads(result.output)["cycles_estimate"]
+    assert reported["label"] == "estimate" and reported["instructions"] == est.instructions
+    assert reported["cycles_estimate"]["cortex-m4"] == est.cycles("cortex-m4")
+    text = run_cli("simulate", str(project), "--cycles").output
+    assert "cycles (estimate, cortex-m4" in text and "per inference:" in text
+    assert run_cli("simulate", str(project), "--cycles", "--engine", "renode").exit_code == 1

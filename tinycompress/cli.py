@@ -490,25 +490,37 @@ def build(project, as_json):
                    "batch that fits the board): device accuracy next to the host TFLM's, and "
                    "RMSE/MAE/L2 relative/cosine per output.")
 @shared("data_source", help="Data set for --accuracy (its test split).")
+@click.option("--cycles", is_flag=True,
+              help="QEMU only: also ESTIMATE the board core's cycles per layer and per inference "
+                   "from the executed instruction mix (a second, logged run).")
 @shared("as_json")
-def simulate(project, engine, timeout, accuracy, data_source, as_json):
+def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
     """Run a built PROJECT in an emulator: PASS/FAIL per golden vector, instructions per
     inference and per layer; exits non-zero on any mismatch, fault or timeout. A failing
     vector shows the differing output bytes, expected against actual, and their values."""
     from .simulate import SIMULATORS
     if accuracy and not data_source:
         raise TinyCompressError("--accuracy needs --data (labelled test samples, e.g. --data digits)")
+    if cycles and engine != "qemu":
+        raise TinyCompressError("--cycles reads QEMU's block log; use --engine qemu")
     report = SIMULATORS[engine](project, timeout=timeout)
     scored = None
     if accuracy and not report.failure:
         from .simulate.accuracy import device_accuracy
         scored = device_accuracy(project, data_source, accuracy, engine=engine,
                                  timeout=max(timeout, 600.0))
+    estimate = None
+    if cycles and not report.failure:
+        from .simulate.cycles import board_core, estimate_project
+        core = board_core(report.board)
+        estimate = estimate_project(project, timeout=timeout)
     if as_json:
-        _emit_json({**report.as_dict(), "accuracy": scored.as_dict()} if scored
-                   else report.as_dict())
+        _emit_json({**report.as_dict(), **({"accuracy": scored.as_dict()} if scored else {}),
+                    **({"cycles_estimate": estimate.as_dict()} if estimate else {})})
     else:
-        click.echo("\n".join(report.lines() + (scored.lines() if scored else [])))
+        names = [l.name for l in report.layers]
+        click.echo("\n".join(report.lines() + (scored.lines() if scored else [])
+                             + (estimate.lines(core, names) if estimate else [])))
     if report.failure:
         raise TinyCompressError(f"{project}: {report.failure}")
     if scored and scored.mismatches:

@@ -342,6 +342,19 @@ class CycleEstimate:
             total.update(l.mix)
         return total
 
+    def lines(self, core: str, names=()) -> list:
+        """Per layer and per inference, for one core; `names`: the layers' names."""
+        out = [f"cycles ({self.label}, {core}, from the executed instruction mix and the core's "
+               "published timings; zero wait states):"]
+        for l in self.layers:
+            name = names[l.index] if l.index < len(names) else ""
+            out.append(f"  {l.index:>3} {name[:40]:<40} {l.instructions:>12,} instructions "
+                       f"{l.cycles[core]:>13,.0f} cycles")
+        total = self.cycles(core)
+        out.append(f"per inference: {self.instructions:,} instructions, {total:,.0f} cycles "
+                   f"({LABEL}, {core}; {total / max(self.instructions, 1):.2f} per instruction)")
+        return out
+
     def as_dict(self) -> dict:
         return {"label": self.label, "board": self.board, "instructions": self.instructions,
                 "cycles_estimate": {c: self.cycles(c) for c in CORES},
@@ -444,3 +457,13 @@ def estimate_project(project_dir, timeout: float = 600.0) -> CycleEstimate:
     from ..firmware.project import load_project
     prof, _ = trace_project(project_dir, timeout)
     return estimate(prof, load_project(Path(project_dir))["board"])
+
+
+def board_core(board_name: str) -> str:
+    """The cycle table that the board's CPU row names."""
+    from ..firmware.boards import get_board
+    core = get_board(board_name).cpu_row.cycle_model
+    if core not in CORES:
+        raise TinyCompressError(f"{board_name}: no cycle table for its core {core} (known: "
+                                f"{', '.join(CORES)}); drop --cycles for this board")
+    return core

@@ -96,7 +96,7 @@ Trace 0: 0x7f0000000200 [00000000/00000200/00000110/ff020200] tc_invoke
 """
 
 SYMBOLS = {"tc_invoke": 0x200, "tc_layer_done": 0x500,
-           "_in_invoke": lambda pc: 0x200 <= pc < 0x210, "_in_main": lambda pc: 0x100 <= pc < 0x110}
+           "_in_hook": lambda pc: 0x500 <= pc < 0x510, "_in_main": lambda pc: 0x100 <= pc < 0x110}
 
 
 def test_log_window_counts_one_inference_per_layer_without_the_hook():

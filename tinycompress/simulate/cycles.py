@@ -233,39 +233,43 @@ class Profile:
     total_instructions: int = 0                         # the whole run, window or not
 
 
+# The harness's own code that runs inside an inference (timing and printing per layer): its
+# blocks are not the model's and are left out.
+HOOK_FUNCTIONS = ("tc_layer_begin", "tc_layer_done", "tc_ticks_now", "tc_puts", "tc_put_u32",
+                  "tc_put_hex8", "tc_put_hex32", "tc_uart_putc", "put_hex_bytes")
+
+
 class _Window:
     """Follows the exec trace through the first inference: it starts at tc_invoke's entry,
-    a new layer begins at each entry of the layer hook (whose own blocks are left out until
-    tc_invoke runs again), and it ends when main runs again (tc_invoke returned)."""
+    a new layer begins after each call of the layer hook tc_layer_done, the harness's hook
+    functions are left out, and it ends when main runs again (tc_invoke returned)."""
 
     def __init__(self, symbols: dict):
         self.invoke = symbols["tc_invoke"]
-        self.hook = symbols["tc_layer_done"]
-        self.in_invoke = symbols["_in_invoke"]
+        self.done = symbols["tc_layer_done"]
+        self.in_hook = symbols["_in_hook"]
         self.in_main = symbols["_in_main"]
-        self.state = "before"          # before | layer | hook | after
+        self.state = "before"          # before | inside | after
         self.hooks = 0
+        self.hook_pcs = {}
 
     def step(self, pc: int) -> int | None:
         """The layer this block's execution belongs to, or None."""
         if self.state == "before":
             if pc != self.invoke:
                 return None
-            self.state = "layer"
+            self.state = "inside"
         if self.state == "after":
             return None
         if self.in_main(pc):
             self.state = "after"
             return None
-        if pc == self.hook:
+        if pc == self.done:
             self.hooks += 1
-            self.state = "hook"
-            return None
-        if self.state == "hook":
-            if not self.in_invoke(pc):
-                return None
-            self.state = "layer"
-        return self.hooks
+        hook = self.hook_pcs.get(pc)
+        if hook is None:
+            hook = self.hook_pcs[pc] = self.in_hook(pc)
+        return None if hook else self.hooks
 
 
 def parse_log(lines, symbols: dict) -> Profile:
@@ -400,14 +404,14 @@ def elf_symbols(elf: Path) -> dict:
 
 def window_symbols(elf: Path) -> dict:
     syms = elf_symbols(elf)
-    missing = [s for s in ("tc_invoke", "tc_layer_done") if s not in syms]
+    missing = [s for s in ("tc_invoke", "tc_layer_done", "main") if s not in syms]
     if missing:
         raise TinyCompressError(f"{elf}: no {', '.join(missing)}; the cycle estimate needs the "
                                 "harness's layer hook (a firmware project from `firmware`)")
-    start, size = syms["tc_invoke"]
-    main, main_size = syms.get("main", (0, 0))
-    return {"tc_invoke": start, "tc_layer_done": syms["tc_layer_done"][0],
-            "_in_invoke": lambda pc: start <= pc < start + size,
+    hooks = [syms[name] for name in HOOK_FUNCTIONS if name in syms]
+    main, main_size = syms["main"]
+    return {"tc_invoke": syms["tc_invoke"][0], "tc_layer_done": syms["tc_layer_done"][0],
+            "_in_hook": lambda pc: any(a <= pc < a + n for a, n in hooks),
             "_in_main": lambda pc: main <= pc < main + main_size}
 
 

@@ -83,9 +83,6 @@ RENODE_UARTS = {  # UART kind -> (Renode peripheral, extra lines for its block)
     "cmsdk": ("UART.CMSDK_APB_UART", ""),
     "stm32-usart": ("UART.STM32_UART", ""),
     "nrf51-uart": ("UART.NRF52840_UART", "    easyDMA: false"),   # the nRF51 UART register set
-    "nrf52-uarte": ("UART.NRF52840_UART", "    easyDMA: true"),
-    "stm32-usart-v2": ("UART.STM32F7_USART", ""),   # Renode's model of the ISR/TDR register set
-    "stm32-lpuart": ("UART.STM32F7_USART", ""),     # same TX registers; baud is not modelled
 }
 
 
@@ -249,7 +246,7 @@ BOARDS_LIST = (
           cpu="cortex-m4f", flash_origin=0x00000000, flash_size=1 * MiB,
           ram_origin=0x20000000, ram_size=256 * KiB, uart="nrf52-uarte", uart_base=0x40002000,
           uart_tx_pin=6, init=("board_nrf52840.c",), tick_hz=64_000_000,
-          renode_platform="nrf52840-dk.repl", pyocd_target="nrf52840",
+          pyocd_target="nrf52840",
           openocd=("interface/jlink.cfg", "target/nrf52.cfg"), semihosting=False,
           energy_nj_per_cycle=0.16,
           energy_source="nRF52840 product specification: about 52 uA/MHz running from flash "
@@ -261,7 +258,7 @@ BOARDS_LIST = (
           cpu="cortex-m0+", flash_origin=0x08000000, flash_size=128 * KiB,
           ram_origin=0x20000000, ram_size=36 * KiB, uart="stm32-usart-v2", uart_base=0x40004400,
           uart_clock_hz=16_000_000, init=("board_stm32g0.c", "stm32_gpio.h"), tick_hz=16_000_000,
-          renode_platform="nucleo-g071rb.repl", pyocd_target="stm32g071rbtx",
+          pyocd_target="stm32g071rbtx",
           openocd=("interface/stlink.cfg", "target/stm32g0x.cfg"), semihosting=False,
           energy_nj_per_cycle=0.33,
           energy_source="STM32G071 datasheet headline: about 100 uA/MHz in Run mode, 3.3 V "
@@ -273,7 +270,7 @@ BOARDS_LIST = (
           cpu="cortex-m7", flash_origin=0x08000000, flash_size=2 * MiB,
           ram_origin=0x20000000, ram_size=128 * KiB, uart="stm32-usart-v2", uart_base=0x40004800,
           uart_clock_hz=64_000_000, init=("board_stm32h7.c", "stm32_gpio.h"), tick_hz=64_000_000,
-          renode_platform="nucleo-h743zi.repl", pyocd_target="stm32h743xx",
+          pyocd_target="stm32h743xx",
           openocd=("interface/stlink.cfg", "target/stm32h7x.cfg"), semihosting=False,
           energy_nj_per_cycle=0.9,
           energy_source="rough: STM32H743 datasheet Run-mode supply current, about 270 uA/MHz "
@@ -285,7 +282,7 @@ BOARDS_LIST = (
           cpu="cortex-m4f", flash_origin=0x08000000, flash_size=2 * MiB,
           ram_origin=0x20000000, ram_size=640 * KiB, uart="stm32-lpuart", uart_base=0x40008000,
           uart_clock_hz=4_000_000, init=("board_stm32l4r5.c", "stm32_gpio.h"), tick_hz=4_000_000,
-          renode_platform="nucleo-l4r5zi.repl", pyocd_target="stm32l4r5zitx",
+          pyocd_target="stm32l4r5zitx",
           openocd=("interface/stlink.cfg", "target/stm32l4x.cfg"), semihosting=False,
           energy_nj_per_cycle=0.36,
           energy_source="STM32L4R5 datasheet headline: about 110 uA/MHz in Run mode (LDO), "

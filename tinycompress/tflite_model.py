@@ -173,9 +173,31 @@ def parse_tflite(data: bytes, source: str = "<bytes>") -> TFLiteModel:
     return model
 
 
+def _float_edges(model: TFLiteModel) -> set:
+    """Graph inputs read only by QUANTIZE ops and graph outputs written by DEQUANTIZE ops:
+    the float edges the converter adds around an int8 model when its I/O types stay float."""
+    readers, writer = {}, {}
+    for op in model.operators:
+        for i in op.inputs:
+            readers.setdefault(i, []).append(op.op)
+        for i in op.outputs:
+            writer[i] = op.op
+    ins = {i for i in model.inputs if readers.get(i) and set(readers[i]) == {"QUANTIZE"}}
+    outs = {i for i in model.outputs if writer.get(i) == "DEQUANTIZE"}
+    return {i for i in ins | outs if model.tensors[i].type == "FLOAT32"}
+
+
 def require_full_int8(model: TFLiteModel) -> None:
     """Raise unless every activation and graph input/output is int8 (weights int8, bias int32)."""
     floats = [t for t in model.tensors if t.type in ("FLOAT32", "FLOAT16", "FLOAT64")]
+    edges = _float_edges(model)
+    if floats and all(t.index in edges for t in floats):
+        names = ", ".join(f"'{model.tensors[i].name}'" for i in sorted(edges)[:3])
+        raise TinyCompressError(
+            f"{model.source}: a full-integer int8 model with float I/O ({names} float, "
+            "converted to int8 by QUANTIZE / DEQUANTIZE at the edges); firmware needs int8 input "
+            "and output: convert with converter.inference_input_type = tf.int8 and "
+            "inference_output_type = tf.int8 (as `tinycompress convert` does)")
     if floats:
         hybrid = any(t.is_const and t.type == "INT8" for t in model.tensors)
         kind = "dynamic-range (hybrid) quantized" if hybrid else "float"

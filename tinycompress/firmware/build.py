@@ -65,6 +65,19 @@ def require_tool(name: str, what: str, hint: str) -> str:
     return path
 
 
+def flash_advice(meta: dict, excess: int) -> str:
+    """What to do when the flash is `excess` bytes short: fewer golden vectors when dropping
+    some is enough, else a smaller model."""
+    golden, vectors = int(meta.get("golden_bytes", 0)), int(meta.get("vectors", 0) or 0)
+    per_vector = golden // vectors if vectors else 0
+    if per_vector and golden - per_vector >= excess:     # keeping one vector or more fits
+        keep = vectors - -(-excess // per_vector)
+        return (f"the golden vectors take {golden:,} B ({per_vector:,} B each): generate the "
+                f"project with --vectors {keep} or fewer, or pick a bigger board")
+    return ("the model weights take most of it: compress the model further (prune/cluster, "
+            "--weights auto) or pick a bigger board")
+
+
 def check_fit(meta: dict, board: Board, project_dir="project"):
     """Raise before building when the model's own bytes cannot fit the board."""
     flash_need = int(meta.get("weight_bytes", 0)) + int(meta.get("golden_bytes", 0))
@@ -73,7 +86,7 @@ def check_fit(meta: dict, board: Board, project_dir="project"):
             f"{project_dir}: the model does not fit {board.name}: it needs {flash_need:,} bytes of "
             f"flash (weights {meta.get('weight_bytes', 0):,} + golden vectors "
             f"{meta.get('golden_bytes', 0):,}) before any code, and {board.name} has "
-            f"{board.flash_size:,}; compress the model further (prune/cluster) or pick a bigger board")
+            f"{board.flash_size:,}; {flash_advice(meta, flash_need - board.flash_size)}")
     ram_need = int(meta.get("arena_bytes", 0)) + int(meta.get("output_bytes", 0)) + board.stack_size
     if ram_need > board.ram_size:
         raise TinyCompressError(
@@ -107,7 +120,7 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
         overflow = _OVERFLOW.findall(log)
         if overflow:
             raise TinyCompressError(f"{project_dir}: the image does not fit {board.name}: " + "; ".join(
-                _overflow_message(region, int(extra), board) for region, extra in overflow))
+                _overflow_message(region, int(extra), board, meta) for region, extra in overflow))
         errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]
         tail = " | ".join((errors or proc.stderr.strip().splitlines() or log.strip().splitlines())[-6:])
         raise TinyCompressError(f"{project_dir}: the firmware build failed (make exit "
@@ -129,10 +142,16 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
     return report
 
 
-def _overflow_message(region: str, extra: int, board: Board) -> str:
+def _overflow_message(region: str, extra: int, board: Board, meta: dict) -> str:
     size = board.flash_size if region == "FLASH" else board.ram_size
-    return (f"it needs {size + extra:,} bytes of {region.lower() if region == 'FLASH' else region} "
+    text = (f"it needs {size + extra:,} bytes of {region.lower() if region == 'FLASH' else region} "
             f"and {board.name} has {size:,} ({extra:,} too many)")
+    if region != "FLASH":
+        return text
+    weights, golden = int(meta.get("weight_bytes", 0)), int(meta.get("golden_bytes", 0))
+    code = max(0, size + extra - weights - golden)
+    return (f"{text}: weights {weights:,} B, golden vectors {golden:,} B, code and constants "
+            f"{code:,} B; {flash_advice(meta, extra)}")
 
 
 def section_sizes(size_tool: str, elf: Path) -> dict:

@@ -90,8 +90,10 @@ def _native_check(model):
     from .native import check_supported
     problems = check_supported(model)
     if problems:
-        raise TinyCompressError(f"{model.source}: the native runtime cannot run {len(problems)} "
-                                "op(s): " + "; ".join(problems))
+        raise TinyCompressError(f"{model.source}: the native runtime cannot run this model: "
+                                + "; ".join(problems))
+
+
 
 
 def _weight_options(rt, weights: str, max_slowdown) -> dict:

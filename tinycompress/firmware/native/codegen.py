@@ -47,8 +47,7 @@ def _op_problems(model, op) -> list:
     """Why this op cannot be lowered (empty when it can)."""
     spec = OPS.get(op.op)
     if spec is None:
-        return [f"{op.op} is not supported by the native runtime (supported: "
-                f"{', '.join(sorted(OPS))})"]
+        return [f"{op.op} is not supported by the native runtime"]
     problems = []
     for t in list(op.inputs) + list(op.outputs):
         if t == -1:
@@ -80,6 +79,8 @@ def check_supported(model) -> list:
             problems.append(f"{model.describe(op)}: {p}")
     if not model.operators:
         problems.append("the graph has no operators")
+    if any(op.op not in OPS for op in model.operators):      # the list once, not once per op
+        problems.append(f"the native runtime supports {', '.join(sorted(OPS))}")
     return problems
 
 

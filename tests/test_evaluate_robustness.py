@@ -95,7 +95,8 @@ def test_recipe_evaluate_section_is_parsed_and_checked(tmp_path):
 def test_run_step_writes_the_robustness_table(tiny_classifier, tiny_int8, digits_data, tmp_path):
     import shutil
 
-    from tinycompress.recipe import STEPS, RunContext, RunResult, parse_recipe
+    from tinycompress.recipe import parse_recipe
+    from tinycompress.run import STEPS, RunContext, RunResult
     from tinycompress.report import write_reports
     recipe = parse_recipe({"model": {"zoo": "digits-cnn"}, "data": {"source": "digits"},
                            "evaluate": {"noise": [0.1, 0.4], "samples": 200}}, tmp_path / "r.toml")
@@ -107,12 +108,12 @@ def test_run_step_writes_the_robustness_table(tiny_classifier, tiny_int8, digits
     step = STEPS[names.index("evaluate")]
     assert step.when(recipe)
     step.run(ctx)
-    rob = ctx.extra["robustness"]
+    rob = ctx.robustness
     assert rob["models"] == ["float", "compressed", "int8"] and rob["samples"] == 200
     assert [r["sigma"] for r in rob["rows"]] == [0.0, 0.1, 0.4]
     assert all(r["float"] == r["compressed"] for r in rob["rows"])   # same model, same noise
     result = RunResult(recipe="r", out_dir=str(tmp_path), seconds=0, rows=[], artifacts=[],
-                       convert=None, stages=[], extra=ctx.extra)
+                       convert=None, stages=[], robustness=ctx.robustness)
     write_reports(tmp_path, result)
     saved = json.loads((tmp_path / "report.json").read_text())["extra"]["robustness"]
     assert saved["rows"] == rob["rows"]

@@ -6,7 +6,8 @@ import pytest
 
 from tinycompress.compress import STAGES
 from tinycompress.errors import TinyCompressError
-from tinycompress.recipe import STEPS, load_recipe, run_recipe
+from tinycompress.recipe import load_recipe
+from tinycompress.run import STEPS, run_recipe
 
 GOOD = """
 name = "tiny"

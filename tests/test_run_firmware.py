@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from tinycompress.errors import TinyCompressError
-from tinycompress.recipe import load_recipe, run_recipe
+from tinycompress.recipe import load_recipe
+from tinycompress.run import run_recipe
 
 from conftest import requires_arm_gcc, requires_qemu
 
@@ -160,7 +161,7 @@ def test_failed_build_is_recorded_and_later_steps_skip(tmp_path, monkeypatch):
     from types import SimpleNamespace
     from tinycompress import deploy
     from tinycompress.firmware import build
-    from tinycompress.report import render_markdown
+    from tinycompress.report import render_firmware, render_markdown
     from tinycompress.simulate import qemu
 
     def too_big(project_dir, **kw):
@@ -168,14 +169,14 @@ def test_failed_build_is_recorded_and_later_steps_skip(tmp_path, monkeypatch):
                                 "300,000 bytes of flash and microbit has 262,144")
     monkeypatch.setattr(build, "build", too_big)
     monkeypatch.setattr(qemu, "simulate", lambda *a, **k: pytest.fail("simulated after a failure"))
-    ctx = SimpleNamespace(out=tmp_path, extra={}, artifacts=[], log=lambda m: None,
+    ctx = SimpleNamespace(out=tmp_path, firmware=None, failure=None, artifacts=[], log=lambda m: None,
                           recipe=SimpleNamespace(firmware=deploy.FirmwareSection(board="microbit")))
     deploy.step_build(ctx)
     deploy.step_simulate(ctx)
-    assert ctx.extra["failure"].startswith("firmware build: <out>/firmware: the image does not fit")
-    md = "\n".join(deploy.render_markdown(ctx.extra["firmware"]))
+    assert ctx.failure.startswith("firmware build: <out>/firmware: the image does not fit")
+    md = "\n".join(render_firmware(ctx.firmware))
     assert "**FAIL (build: <out>/firmware: the image does not fit microbit" in md
     assert "firmware/build/firmware.elf" not in ctx.artifacts
     full = render_markdown({"recipe": "r", "out_dir": "o", "seconds": 1, "rows": [],
-                            "artifacts": [], "extra": ctx.extra})
+                            "artifacts": [], "extra": {"firmware": ctx.firmware}})
     assert "## Firmware on" in full

@@ -237,7 +237,7 @@ def test_every_project_has_a_readme_naming_how_to_build_and_each_file(tflm_proje
 
 
 def test_report_says_whether_tflms_arena_was_measured_on_the_device():
-    from tinycompress.deploy import tflm_arena_phrase
+    from tinycompress.report import tflm_arena_phrase
     fw = {"generate": {"host_arena_bytes": 5664}}
     assert "host interpreter" in tflm_arena_phrase(fw) and "5,664 B" in tflm_arena_phrase(fw)
     assert "set TFLM_DIR" in tflm_arena_phrase(fw)

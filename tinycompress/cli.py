@@ -191,7 +191,8 @@ def run(ctx, recipe, output, as_json):
     generates, builds and runs the firmware in QEMU (firmware/): exits 1 after writing the
     report when a golden vector differs, the firmware faults or hangs, or the build fails.
     """
-    from .recipe import load_recipe, run_recipe
+    from .recipe import load_recipe
+    from .run import run_recipe
     result = run_recipe(load_recipe(recipe), output, log=lambda m: log(ctx, m, 0))
     _emit_json(result.to_dict()) if as_json else click.echo(result.summary())
     if result.failure:     # a mismatch, fault, hang or failed build: the report says which

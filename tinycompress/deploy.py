@@ -1,7 +1,7 @@
 """The deployment steps of `tinycompress run`: the recipe's [firmware] section generates a
 firmware project from model_int8.tflite, builds it and runs it in QEMU.
 
-Their results land in report.json under extra.firmware and in report.md (render_markdown).
+Their results land in report.json under extra.firmware and in report.md (report.py).
 A build that fails, a golden-vector mismatch, a fault or a hang does not stop the run: the
 report is written with the failure, and `run` then exits 1. A missing toolchain or emulator
 is found before the run starts (check_tools), so no training is wasted on it.
@@ -77,14 +77,16 @@ def check_tools(recipe):
 
 
 def _state(ctx) -> dict:
-    return ctx.extra.setdefault("firmware", {"project": PROJECT, "failure": None})
+    if ctx.firmware is None:
+        ctx.firmware = {"project": PROJECT, "failure": None}
+    return ctx.firmware
 
 
 def _fail(ctx, step: str, message: str):
     """Record a failure: later firmware steps are skipped, the report is still written."""
     state = _state(ctx)
     state["failure"] = f"{step}: {message}"
-    ctx.extra["failure"] = f"firmware {step}: {message}"
+    ctx.failure = f"firmware {step}: {message}"
     ctx.log(f"firmware {step} FAILED: {message}")
 
 
@@ -181,16 +183,6 @@ def _tflm_on_device(ctx, state: dict, report):
         ctx.log(f"simulate: TFLM on the device not measured: {exc}")
 
 
-def tflm_arena_phrase(fw: dict) -> str:
-    """TFLM's arena for the same model, saying where the figure comes from."""
-    device = fw.get("tflm_device")
-    if device and device.get("arena_used") is not None:
-        return (f"TFLM's arena for the same model, arena_used_bytes() measured on the device: "
-                f"{_num(device['arena_used'])} B ({device.get('tflm_lib')} library)")
-    return (f"TFLM host interpreter's arena for the same model (64-bit host, not measured on "
-            f"the device; set TFLM_DIR to measure it): {_num((fw.get('generate') or {}).get('host_arena_bytes'))} B")
-
-
 def _join_layers(state: dict, report):
     """Per layer: the codegen's name, op and MACs with the device's instructions (vector 0)."""
     timed = {t.index: t for t in report.layers}
@@ -201,8 +193,6 @@ def _join_layers(state: dict, report):
                                          if t and layer.get("macs") else None)
 
 
-# --- report ---------------------------------------------------------------------------------
-
 def short_name(tensor_name: str) -> str:
     """The Keras layer behind a TFLite tensor name: 'm/quant_conv1/Relu;m/...' -> 'conv1'.
     The converter names fused tensors '<model>/<layer>/<op>;...'; anything else is kept."""
@@ -211,105 +201,3 @@ def short_name(tensor_name: str) -> str:
         return tensor_name
     layer = parts[-2]
     return layer[len("quant_"):] if layer.startswith("quant_") and len(layer) > 6 else layer
-
-
-def _pct(used, size) -> str:
-    return f"{100 * used / size:.1f} %" if size else "-"
-
-
-def _num(value, digits=0) -> str:
-    return "-" if value is None else f"{value:,.{digits}f}"
-
-
-def verdict(fw: dict) -> str:
-    sim = fw.get("simulate")
-    if fw.get("failure"):
-        return f"FAIL ({fw['failure']})"
-    if sim:
-        return f"PASS {sim['passed']}/{sim['total']} golden vectors bit-exact"
-    return "built (not simulated)" if fw.get("build") else "generated"
-
-
-def summary_lines(fw: dict) -> list:
-    """A few lines for the terminal after `tinycompress run`."""
-    out = [f"firmware on {fw.get('board')}: {verdict(fw)}"]
-    b, sim = fw.get("build"), fw.get("simulate")
-    if b:
-        out.append(f"  flash {b['flash_used']:,} / {b['flash_size']:,} B "
-                   f"({_pct(b['flash_used'], b['flash_size'])}), RAM {b['ram_used']:,} / "
-                   f"{b['ram_size']:,} B ({_pct(b['ram_used'], b['ram_size'])})")
-    if sim and sim.get("total"):
-        per_mac = sim.get("instructions_per_mac")
-        out.append(f"  {sim['instructions_per_inference']:,.0f} instructions per inference"
-                   + (f" ({per_mac:.2f} per MAC)" if per_mac else "")
-                   + f"; energy {sim['energy_uj_per_inference_estimate']:.2f} uJ per inference "
-                     f"(estimate, {fw.get('energy_nj_per_cycle_estimate')} nJ/cycle)")
-    return out
-
-
-def _runtime_description(name) -> str:
-    from .firmware.project import RUNTIMES
-    return RUNTIMES[name].description if name in RUNTIMES else "unknown runtime"
-
-
-def render_markdown(fw: dict) -> list:
-    """The report.md section for the firmware steps (lines)."""
-    from .firmware.build import FLASH_SECTIONS, RAM_SECTIONS
-    gen, b, sim = fw.get("generate") or {}, fw.get("build"), fw.get("simulate")
-    lines = [f"## Firmware on {fw.get('board')}", "",
-             f"{fw.get('cpu')}{' + ' + fw['fpu'] if fw.get('fpu') else ''}, "
-             f"{fw.get('runtime')} runtime ({_runtime_description(fw.get('runtime'))}), "
-             f"arm-none-eabi-gcc {fw.get('opt')}; project folder `{fw.get('project')}/`.", "",
-             f"**{verdict(fw)}**" + (" against the TFLM host interpreter, in QEMU "
-                                     "(`-icount shift=0`)." if sim else ""), ""]
-    if gen:
-        lines += [f"- golden vectors: {gen.get('vector_source')}",
-                  f"- weights and constants in flash: {_num(gen.get('weight_bytes'))} B; "
-                  f"activation arena (static plan): {_num(gen.get('arena_bytes'))} B, "
-                  + tflm_arena_phrase(fw), ""]
-    if b:
-        lines += ["### Memory against the board", "", "| section | bytes | region |", "|---|---|---|"]
-        for name, size in b["sections"].items():
-            region = " + ".join(r for r, names in (("flash", FLASH_SECTIONS), ("RAM", RAM_SECTIONS))
-                                if name in names) or "-"
-            lines.append(f"| {name} | {size:,} | {region} |")
-        weights, golden = gen.get("weight_bytes") or 0, gen.get("golden_bytes") or 0
-        lines += ["", f"- flash: {b['flash_used']:,} of {b['flash_size']:,} B "
-                  f"({_pct(b['flash_used'], b['flash_size'])}): weights and constants "
-                  f"{weights:,} B, golden vectors {golden:,} B, runtime + harness + board code "
-                  f"{max(0, b['flash_used'] - weights - golden):,} B",
-                  f"- RAM: {b['ram_used']:,} of {b['ram_size']:,} B "
-                  f"({_pct(b['ram_used'], b['ram_size'])}; stack included)", ""]
-    if sim and sim.get("total"):
-        per_mac = sim.get("instructions_per_mac")
-        lines += ["### Instructions and energy", "",
-                  f"- {sim['instructions_per_inference']:,.0f} instructions per inference "
-                  f"(mean over {sim['total']} vectors; SysTick ticks x {sim['insns_per_tick']:g} "
-                  "instructions per tick under QEMU `-icount shift=0`)"
-                  + (f", {per_mac:.2f} instructions per MAC over {gen.get('macs'):,} MACs"
-                     if per_mac else ""),
-                  f"- energy per inference: **{sim['energy_uj_per_inference_estimate']:.3f} uJ "
-                  f"(estimate)**: one cycle per instruction x "
-                  f"{fw.get('energy_nj_per_cycle_estimate')} nJ/cycle; "
-                  f"{fw.get('energy_source')}", ""]
-    layers = [l for l in fw.get("layers", []) if l.get("instructions") is not None]
-    if layers:
-        total = sum(l["instructions"] for l in layers)
-        lines += ["### Per layer (vector 0)", "",
-                  "| # | layer | op | MACs | instructions | instructions/MAC | share |",
-                  "|---|---|---|---|---|---|---|"]
-        for l in layers:
-            lines.append(f"| {l['index']} | {l.get('layer') or short_name(l['name'])} | {l['op']} | {l['macs']:,} | "
-                         f"{l['instructions']:,.0f} | "
-                         f"{_num(l['instructions_per_mac'], 2)} | "
-                         f"{_pct(l['instructions'], total)} |")
-        macs = sum(l["macs"] for l in layers)
-        lines += [f"| | total | | {macs:,} | {total:,.0f} | "
-                  f"{f'{total / macs:.2f}' if macs else '-'} | |", "",
-                  "Layer names are the Keras layers; report.json has the TFLite tensor names. "
-                  "MACs of pooling and softmax count their element operations.", ""]
-    if sim and sim.get("fault"):
-        lines += [f"- HardFault: `{sim['fault']}`", ""]
-    if sim and sim.get("layer_diff"):
-        lines += [f"- first differing layer: {sim['layer_diff']}", ""]
-    return lines

@@ -131,7 +131,7 @@ def step_evaluate(ctx):
     int8 = (ctx.out / "model_int8.tflite").read_bytes()
     predicts = {"float": keras_predict(ctx.float_model), "compressed": keras_predict(ctx.model),
                 "int8": tflite_predict(int8, "model_int8.tflite")}
-    ctx.extra["robustness"] = robustness_table(predicts, dataset, cfg.noise, cfg.seed)
+    ctx.robustness = robustness_table(predicts, dataset, cfg.noise, cfg.seed)
 
 
 # --- one model file: evaluate_file (the `tinycompress evaluate` command) --------------------

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
+from .deploy import short_name
+
 METRIC_LABELS = {"accuracy": "top-1 accuracy", "auc": "anomaly AUC",
                  "reconstruction_mse": "reconstruction MSE"}
 
@@ -106,6 +108,129 @@ def plot(rows, path: Path, title: str):
     plt.close(fig)
 
 
+def _pct(used, size) -> str:
+    return f"{100 * used / size:.1f} %" if size else "-"
+
+
+def _num(value, digits=0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def tflm_arena_phrase(fw: dict) -> str:
+    """TFLM's arena for the same model, saying where the figure comes from."""
+    device = fw.get("tflm_device")
+    if device and device.get("arena_used") is not None:
+        return (f"TFLM's arena for the same model, arena_used_bytes() measured on the device: "
+                f"{_num(device['arena_used'])} B ({device.get('tflm_lib')} library)")
+    return (f"TFLM host interpreter's arena for the same model (64-bit host, not measured on "
+            f"the device; set TFLM_DIR to measure it): {_num((fw.get('generate') or {}).get('host_arena_bytes'))} B")
+
+
+def _verdict(fw: dict) -> str:
+    sim = fw.get("simulate")
+    if fw.get("failure"):
+        return f"FAIL ({fw['failure']})"
+    if sim:
+        return f"PASS {sim['passed']}/{sim['total']} golden vectors bit-exact"
+    return "built (not simulated)" if fw.get("build") else "generated"
+
+
+def firmware_summary_lines(fw: dict) -> list:
+    """A few lines for the terminal after `tinycompress run`."""
+    out = [f"firmware on {fw.get('board')}: {_verdict(fw)}"]
+    b, sim = fw.get("build"), fw.get("simulate")
+    if b:
+        out.append(f"  flash {b['flash_used']:,} / {b['flash_size']:,} B "
+                   f"({_pct(b['flash_used'], b['flash_size'])}), RAM {b['ram_used']:,} / "
+                   f"{b['ram_size']:,} B ({_pct(b['ram_used'], b['ram_size'])})")
+    if sim and sim.get("total"):
+        per_mac = sim.get("instructions_per_mac")
+        out.append(f"  {sim['instructions_per_inference']:,.0f} instructions per inference"
+                   + (f" ({per_mac:.2f} per MAC)" if per_mac else "")
+                   + f"; energy {sim['energy_uj_per_inference_estimate']:.2f} uJ per inference "
+                     f"(estimate, {fw.get('energy_nj_per_cycle_estimate')} nJ/cycle)")
+    return out
+
+
+def _runtime_description(name) -> str:
+    from .firmware.project import RUNTIMES
+    return RUNTIMES[name].description if name in RUNTIMES else "unknown runtime"
+
+
+def render_firmware(fw: dict) -> list:
+    """The report.md section for the firmware steps (lines)."""
+    from .firmware.build import FLASH_SECTIONS, RAM_SECTIONS
+    gen, b, sim = fw.get("generate") or {}, fw.get("build"), fw.get("simulate")
+    lines = [f"## Firmware on {fw.get('board')}", "",
+             f"{fw.get('cpu')}{' + ' + fw['fpu'] if fw.get('fpu') else ''}, "
+             f"{fw.get('runtime')} runtime ({_runtime_description(fw.get('runtime'))}), "
+             f"arm-none-eabi-gcc {fw.get('opt')}; project folder `{fw.get('project')}/`.", "",
+             f"**{_verdict(fw)}**" + (" against the TFLM host interpreter, in QEMU "
+                                     "(`-icount shift=0`)." if sim else ""), ""]
+    if gen:
+        lines += [f"- golden vectors: {gen.get('vector_source')}",
+                  f"- weights and constants in flash: {_num(gen.get('weight_bytes'))} B; "
+                  f"activation arena (static plan): {_num(gen.get('arena_bytes'))} B, "
+                  + tflm_arena_phrase(fw), ""]
+    if b:
+        lines += ["### Memory against the board", "", "| section | bytes | region |", "|---|---|---|"]
+        for name, size in b["sections"].items():
+            region = " + ".join(r for r, names in (("flash", FLASH_SECTIONS), ("RAM", RAM_SECTIONS))
+                                if name in names) or "-"
+            lines.append(f"| {name} | {size:,} | {region} |")
+        weights, golden = gen.get("weight_bytes") or 0, gen.get("golden_bytes") or 0
+        lines += ["", f"- flash: {b['flash_used']:,} of {b['flash_size']:,} B "
+                  f"({_pct(b['flash_used'], b['flash_size'])}): weights and constants "
+                  f"{weights:,} B, golden vectors {golden:,} B, runtime + harness + board code "
+                  f"{max(0, b['flash_used'] - weights - golden):,} B",
+                  f"- RAM: {b['ram_used']:,} of {b['ram_size']:,} B "
+                  f"({_pct(b['ram_used'], b['ram_size'])}; stack included)", ""]
+    if sim and sim.get("total"):
+        per_mac = sim.get("instructions_per_mac")
+        lines += ["### Instructions and energy", "",
+                  f"- {sim['instructions_per_inference']:,.0f} instructions per inference "
+                  f"(mean over {sim['total']} vectors; SysTick ticks x {sim['insns_per_tick']:g} "
+                  "instructions per tick under QEMU `-icount shift=0`)"
+                  + (f", {per_mac:.2f} instructions per MAC over {gen.get('macs'):,} MACs"
+                     if per_mac else ""),
+                  f"- energy per inference: **{sim['energy_uj_per_inference_estimate']:.3f} uJ "
+                  f"(estimate)**: one cycle per instruction x "
+                  f"{fw.get('energy_nj_per_cycle_estimate')} nJ/cycle; "
+                  f"{fw.get('energy_source')}", ""]
+    layers = [l for l in fw.get("layers", []) if l.get("instructions") is not None]
+    if layers:
+        total = sum(l["instructions"] for l in layers)
+        lines += ["### Per layer (vector 0)", "",
+                  "| # | layer | op | MACs | instructions | instructions/MAC | share |",
+                  "|---|---|---|---|---|---|---|"]
+        for l in layers:
+            lines.append(f"| {l['index']} | {l.get('layer') or short_name(l['name'])} | {l['op']} | {l['macs']:,} | "
+                         f"{l['instructions']:,.0f} | "
+                         f"{_num(l['instructions_per_mac'], 2)} | "
+                         f"{_pct(l['instructions'], total)} |")
+        macs = sum(l["macs"] for l in layers)
+        lines += [f"| | total | | {macs:,} | {total:,.0f} | "
+                  f"{f'{total / macs:.2f}' if macs else '-'} | |", "",
+                  "Layer names are the Keras layers; report.json has the TFLite tensor names. "
+                  "MACs of pooling and softmax count their element operations.", ""]
+    if sim and sim.get("fault"):
+        lines += [f"- HardFault: `{sim['fault']}`", ""]
+    if sim and sim.get("layer_diff"):
+        lines += [f"- first differing layer: {sim['layer_diff']}", ""]
+    return lines
+
+
+def render_summary(result) -> str:
+    """What `tinycompress run` prints: the stage table, robustness and firmware lines."""
+    text = (f"{result.recipe}: {len(result.artifacts)} artifacts in {result.out_dir} "
+            f"({result.seconds:.0f} s)\n" + render_table(result.rows))
+    if result.robustness:
+        text += "\n\n" + render_robustness(result.robustness, heading=False)
+    if result.firmware:
+        text += "\n" + "\n".join(firmware_summary_lines(result.firmware))
+    return text
+
+
 def render_markdown(d: dict) -> str:
     """report.md from the run's dict (RunResult.to_dict())."""
     lines = [f"# tinycompress run: {d['recipe']}", "",
@@ -123,8 +248,7 @@ def render_markdown(d: dict) -> str:
     if (d.get("extra") or {}).get("robustness"):
         lines += [render_robustness(d["extra"]["robustness"]), ""]
     if (d.get("extra") or {}).get("firmware"):
-        from .deploy import render_markdown as firmware_markdown
-        lines += firmware_markdown(d["extra"]["firmware"])
+        lines += render_firmware(d["extra"]["firmware"])
     warnings = [w for s in d.get("stages", []) for w in s.get("warnings", [])]
     if warnings:
         lines += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]

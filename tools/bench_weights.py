@@ -40,7 +40,8 @@ def compressed_tflite(name: str, work: Path, epochs: int) -> Path:
     """model_int8.tflite after prune 75 % + 16 clusters + PCQAT (the recipe's own schedule
     for digits; a brief one for the zoo models), cached in `work`."""
     import tomllib
-    from tinycompress.recipe import parse_recipe, run_recipe
+    from tinycompress.recipe import parse_recipe
+    from tinycompress.run import run_recipe
 
     out = work / name
     tflite = out / "model_int8.tflite"

@@ -18,30 +18,35 @@ BRIEF = {"digits-cnn": (600, 1), "kws-dscnn": (1200, 3), "vww-mbv1": (400, 6),
          "resnet8": (300, 1), "ad-fc": (300, 1)}
 
 
-def train_and_convert(name, folder, seed=0):
-    """Train zoo model `name` briefly and convert it to int8: (folder/model_int8.tflite, data)."""
+def train_and_convert(name, folder, seed=0, snap=False):
+    """Train zoo model `name` briefly and convert it to int8: (folder/model_int8.tflite, data).
+    snap: kernels pruned 75 % and snapped to 16 values first (compress/snap.py)."""
     from tinycompress.convert import convert_to_int8
     from tinycompress.zoo import train
 
     samples, epochs = BRIEF[name]
     data = ZOO[name].dataset(seed).subset(samples)
     model, data, _ = train(name, epochs=epochs, data=data, seed=seed)
+    if snap:
+        from tinycompress.compress.snap import snap_model
+        snap_model(model, sparsity=0.75, clusters=16)
     tflite = folder / "model_int8.tflite"
     convert_to_int8(model, data, tflite, representative_samples=50, task=ZOO[name].task,
                     seed=seed)
     return tflite, data
 
 
-def deploy_zoo_model(name, folder, seed=0, board=BOARD):
+def deploy_zoo_model(name, folder, seed=0, board=BOARD, weights="dense"):
     """Train zoo model `name` briefly, convert it to int8, generate, build and simulate its
-    firmware; returns (SimReport, project.json, golden outputs one row per vector)."""
+    firmware; returns (SimReport, project.json, golden outputs one row per vector).
+    weights != dense: pruned and clustered first, stored in that weight format."""
     from tinycompress.firmware.build import build
     from tinycompress.firmware.project import generate_project, load_project
     from tinycompress.simulate.qemu import simulate
 
-    tflite, data = train_and_convert(name, folder, seed)
+    tflite, data = train_and_convert(name, folder, seed, snap=weights != "dense")
     project = folder / "fw"
-    generate_project(tflite, board, project, data=data, vectors=VECTORS, seed=seed)
+    generate_project(tflite, board, project, data=data, vectors=VECTORS, seed=seed, weights=weights)
     build(project)
     report = simulate(project, timeout=300)
     return report, load_project(project), np.load(project / "golden.npz")["outputs"]
@@ -73,3 +78,16 @@ def test_zoo_model_runs_bit_exact_in_qemu(name, board, tmp_path):
 @requires_qemu
 def test_zoo_digits_cnn_runs_bit_exact_in_qemu(tmp_path):
     _assert_bit_exact(*deploy_zoo_model("digits-cnn", tmp_path), tmp_path / "model_int8.tflite")
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+@pytest.mark.parametrize("name", sorted(ZOO))
+def test_zoo_model_with_auto_weights_runs_bit_exact_in_qemu(name, tmp_path):
+    """Pruned and clustered (depthwise kernels too), then --weights auto: the golden vectors
+    still pass, and some weight tensor is stored compressed."""
+    report, meta, golden = deploy_zoo_model(name, tmp_path, weights="auto")
+    _assert_bit_exact(report, meta, golden, tmp_path / "model_int8.tflite")
+    formats = {layer["weights"] for layer in meta["layers"] if "weights" in layer}
+    assert formats - {"dense"}, formats

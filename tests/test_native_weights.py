@@ -207,3 +207,27 @@ def test_weights_option_needs_the_native_runtime(tmp_path):
     assert result.exit_code == 1
     assert "--weights lut needs --runtime native" in result.output
     assert not (tmp_path / "fw").exists()
+
+
+def test_inspect_shows_every_format_per_weight_tensor(tmp_path):
+    from tinycompress.inspect import inspect_model
+    model, cases = _model("FULLY_CONNECTED", 0, DEFAULT_CASES)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    report = inspect_model(path, run_tflm=False)
+    assert len(report.weight_formats) == len(cases)
+    for row in report.weight_formats:
+        assert set(row["formats"]) == set(FORMATS) and row["formats"]["dense"] == row["dense"]
+        assert not isinstance(row["formats"][row["auto"]], str)       # auto picks one that fits
+    reasons = [f for row in report.weight_formats for f in row["formats"].values() if isinstance(f, str)]
+    assert reasons and all("weights '" in r for r in reasons)          # each names its tensor
+    assert "Weight formats" in report.to_text()
+
+
+def test_build_report_gives_flash_per_layer_and_saved_bytes():
+    from tinycompress.firmware.build import weight_lines
+    layers = [{"name": "conv", "weights": "lut_sparse", "weight_bytes": 250, "dense_weight_bytes": 1000},
+              {"name": "fc", "weights": "dense", "weight_bytes": 500, "dense_weight_bytes": 500}]
+    text = "\n".join(weight_lines(layers))
+    assert "lut_sparse" in text and "saved 750 B: 750 B instead of 1,500 B (0.500x dense)" in text
+    assert weight_lines([dict(layers[1])]) == []                        # all dense: nothing to say

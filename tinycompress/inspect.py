@@ -68,6 +68,7 @@ class InspectReport:
     ops: list = field(default_factory=list)
     layers: list = field(default_factory=list)
     tensors: list = field(default_factory=list)
+    weight_formats: list = field(default_factory=list)   # native/compressed.py format_table
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -132,7 +133,13 @@ def inspect_model(path, run_tflm: bool = True) -> InspectReport:
         weight_bytes=weight_bytes, metadata_bytes=len(model.data) - weight_bytes,
         arena_bytes=arena, tflm_runs=error is None, tflm_error=error,
         native_problems=native_problems, ops=ops, layers=layers,
-        tensors=[_tensor_info(t) for t in model.tensors])
+        tensors=[_tensor_info(t) for t in model.tensors],
+        weight_formats=_weight_formats(model) if native_ops is not None else [])
+
+
+def _weight_formats(model) -> list:
+    from .firmware.native.compressed import format_table
+    return format_table(model)
 
 
 # --- text rendering -----------------------------------------------------------------------
@@ -185,6 +192,14 @@ def _render(r: InspectReport) -> str:
                        "-" if t.sparsity is None else f"{100 * t.sparsity:.1f} %",
                        "-" if t.unique_values is None else t.unique_values, _short(t.name))
                       for t in r.tensors])
-    return "\n\n".join(["\n".join(head), "Ops\n" + ops, "Layers\n" + layers,
-                        "Tensors (* constant; unique values: max per channel when per-channel)\n"
-                        + tensors]) + "\n"
+    parts = ["\n".join(head), "Ops\n" + ops, "Layers\n" + layers,
+             "Tensors (* constant; unique values: max per channel when per-channel)\n" + tensors]
+    if r.weight_formats:
+        names = list(r.weight_formats[0]["formats"])
+        parts.append("Weight formats (native runtime, firmware --weights; bytes in flash, - does "
+                     "not fit: --json gives the reason)\n" + _table(
+                         names + ["auto", "tensor"],
+                         [[("-" if isinstance(f, str) else f)
+                           for f in row["formats"].values()] + [row["auto"], _short(row["tensor"])]
+                          for row in r.weight_formats]))
+    return "\n\n".join(parts) + "\n"

@@ -37,13 +37,14 @@ class BuildReport:
     ram_size: int = 0
     arena_bytes: int = 0
     weight_bytes: int = 0
+    weight_layers: list = field(default_factory=list)   # project.json layers with a weight format
 
     def as_dict(self) -> dict:
         return {"project": str(self.project), "elf": str(self.elf), "board": self.board,
                 "sections": self.sections, "flash_used": self.flash_used,
                 "flash_size": self.flash_size, "ram_used": self.ram_used,
                 "ram_size": self.ram_size, "arena_bytes": self.arena_bytes,
-                "weight_bytes": self.weight_bytes}
+                "weight_bytes": self.weight_bytes, "weight_layers": self.weight_layers}
 
     def lines(self) -> list:
         out = [f"built {self.elf} for {self.board}"]
@@ -55,7 +56,22 @@ class BuildReport:
                    f"({100 * self.flash_used / self.flash_size:.1f}%), weights {self.weight_bytes:,} B")
         out.append(f"  RAM   {self.ram_used:,} / {self.ram_size:,} B "
                    f"({100 * self.ram_used / self.ram_size:.1f}%), activation arena {self.arena_bytes:,} B")
-        return out
+        return out + weight_lines(self.weight_layers)
+
+
+def weight_lines(layers: list) -> list:
+    """Flash per layer and weight format, and the bytes saved against dense weights."""
+    if not layers or all(layer["weights"] == "dense" for layer in layers):
+        return []
+    out = ["  weights per layer (format: flash B / dense B):"]
+    for layer in layers:
+        out.append(f"    {layer['weights']:<11} {layer['weight_bytes']:>9,} / {layer['dense_weight_bytes']:>9,} B"
+                   f"  {layer['name'][:60]}")
+    used = sum(layer["weight_bytes"] for layer in layers)
+    dense = sum(layer["dense_weight_bytes"] for layer in layers)
+    out.append(f"    saved {dense - used:,} B: {used:,} B instead of {dense:,} B "
+               f"({used / dense:.3f}x dense)")
+    return out
 
 
 def require_tool(name: str, what: str, hint: str) -> str:
@@ -133,7 +149,8 @@ def build(project_dir, extra_cflags: str = "", jobs: int | None = None, timeout:
                          flash_size=board.flash_size,
                          ram_used=sum(sections.get(s, 0) for s in RAM_SECTIONS),
                          ram_size=board.ram_size, arena_bytes=int(meta.get("arena_bytes", 0)),
-                         weight_bytes=int(meta.get("weight_bytes", 0)))
+                         weight_bytes=int(meta.get("weight_bytes", 0)),
+                         weight_layers=[layer for layer in meta.get("layers", []) if "weights" in layer])
     for region, used, size in (("flash", report.flash_used, board.flash_size),
                                ("RAM", report.ram_used, board.ram_size)):
         if used > size:

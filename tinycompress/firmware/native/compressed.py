@@ -81,3 +81,20 @@ def weight_format(model, op, low: Lowered) -> dict:
             used = sum(int(a.nbytes) for k, a in low.arrays.items() if k.startswith("w."))
             return dict(weights=fmt.name, weight_bytes=used, dense_weight_bytes=dense)
     return dict(weights="dense", weight_bytes=dense, dense_weight_bytes=dense)
+
+
+def format_table(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
+    """Per compressible weight tensor: {layer, tensor, dense, formats: name -> bytes | reason,
+    auto}: what `inspect` shows and --weights auto would pick."""
+    rows = []
+    for op in model.operators:
+        if op.op not in VARIANTS or len(op.inputs) < 2:
+            continue
+        flt = model.tensors[op.inputs[1]]
+        if not flt.is_const or flt.type != "INT8" or flt.data is None or len(flt.shape) < 2:
+            continue
+        w, name = weight_matrix(model, op)
+        choice = choose(w, name, "auto", max_slowdown)
+        rows.append(dict(layer=model.layer_name(op), tensor=name, dense=int(w.size),
+                         formats=choice.options, auto=choice.format))
+    return rows

@@ -158,21 +158,21 @@ def load_dataset(source):
 
 
 def check_samples(dataset, key):
-    """dataset.<key> as float32 once it is known to hold numbers, all finite, at least one sample."""
+    """dataset.<key> once it is known to hold numbers, all finite, at least one sample (in its
+    own dtype: float64 keeps its exact values for quantization)."""
     x = np.asarray(getattr(dataset, key))
     if x.size == 0 or len(x) == 0:
         raise TinyCompressError(f"data '{dataset.name}': {key} is empty; give at least one sample")
     if x.dtype.kind not in "fiub":
         raise TinyCompressError(f"data '{dataset.name}': {key} has dtype {x.dtype}; give numbers "
                                 "(float32)")
-    x = x.astype(np.float32)  # float64 and integers are converted, not rejected
-    if not np.all(np.isfinite(x)):
+    if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
         raise TinyCompressError(f"data '{dataset.name}': {key} holds NaN or infinite values")
     return x
 
 
 def _x(dataset, key, model_shape, input_name):
-    x = check_samples(dataset, key)
+    x = check_samples(dataset, key).astype(np.float32)  # float64 and integers are converted
     want = tuple(model_shape[1:])
     # a missing trailing channel axis of 1 (N,28,28 for a 28x28x1 model) is added
     if len(want) == x.ndim and want[-1] == 1 and _fits(x.shape[1:], want[:-1]):

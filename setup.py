@@ -32,6 +32,6 @@ setup(
         "scikit-learn",
         "matplotlib",
     ],
-    extras_require={"test": ["pytest"], "flash": ["pyocd"]},
+    extras_require={"test": ["pytest"], "flash": ["pyocd", "pyserial"]},
     entry_points={"console_scripts": ["tinycompress=tinycompress.cli:main"]},
 )

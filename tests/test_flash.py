@@ -1,8 +1,11 @@
 """`flash`: probe command lines per board, missing tools, UART verdict (no hardware here)."""
 import dataclasses
 import json
+import os
 import shutil
 import subprocess
+import tty
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,9 @@ from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.boards import BOARDS, BOARDS_LIST
 from tinycompress.flash import flash, flash_command, read_uart
 
+from conftest import requires_shared
 from fwtiny import tiny_project
+from tinycompress.shared import BASELINE_MODELS, shared_root
 
 
 @pytest.fixture
@@ -61,9 +66,12 @@ def test_dry_run_reads_the_board_from_the_project(run_cli, built):
 @pytest.mark.parametrize("probe, hint", [("pyocd", "pip install pyocd"),
                                          ("openocd", "apt-get install openocd")])
 def test_missing_probe_tool_says_how_to_install(run_cli, built, monkeypatch, probe, hint):
-    real = shutil.which
+    import importlib.util
+    real, real_spec = shutil.which, importlib.util.find_spec
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == probe
                         else real(name, *a, **k))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a, **k: None if name == probe
+                        else real_spec(name, *a, **k))
     result = run_cli("flash", built, "--probe", probe)
     assert result.exit_code == 1
     assert f"{probe} not found" in result.stderr and hint in result.stderr
@@ -129,9 +137,81 @@ def test_flash_runs_the_probe_then_reports_the_board_verdict(run_cli, built, mon
 def test_probe_failure_shows_the_tool_output(built, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: f"/usr/bin/{name}")
     monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
-        cmd, 1, "", "No connected debug probes"))
-    with pytest.raises(TinyCompressError, match="pyocd failed.*No connected debug probes"):
-        flash(built)
+        cmd, 1, "", "Error: open failed"))
+    with pytest.raises(TinyCompressError, match="openocd failed.*Error: open failed"):
+        flash(built, probe="openocd")
+
+
+def test_without_a_probe_pyocd_itself_says_so_in_one_line(run_cli, built):
+    pytest.importorskip("pyocd")
+    result = run_cli("flash", built, "--verify", "--port", "/dev/null-never-opened-first")
+    assert result.exit_code == 1
+    # the port is opened before programming; with no such port that is the first complaint
+    assert "cannot open the serial port" in result.stderr
+    result = run_cli("flash", built)                 # pyOCD's own probe scan, no mock
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "pyOCD finds no debug probe" in result.stderr and "netduinoplus2" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_verify_needs_a_port(run_cli, built):
+    result = run_cli("flash", built, "--verify")
+    assert result.exit_code == 1 and "--verify reads the board's UART" in result.stderr
+
+
+# --- the --verify reading path: real pyserial on a pseudo-terminal fed a recorded transcript ---
+
+TRANSCRIPTS = Path(__file__).parent / "fixtures" / "uart"
+DIGITS = shared_root() / BASELINE_MODELS / "digits_cnn.tflite"
+
+
+@pytest.fixture
+def pty_port():
+    """(master fd, path of the slave side): the board's USB serial port, as the OS shows it."""
+    pytest.importorskip("serial")
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
+
+
+def test_uart_transcript_read_through_a_pty_with_pyserial(pty_port):
+    master, path = pty_port
+    port = flashing.open_serial(path, 115200)
+    os.write(master, (TRANSCRIPTS / "nucleo-l4r5zi-digits-pass.txt").read_bytes())
+    report = read_uart(port, BOARDS["nucleo-l4r5zi"], timeout=5, expected_vectors=3)
+    port.close()
+    assert report.ok and report.passed == 3 and [v.ticks for v in report.vectors] == [386] * 3
+    assert len(report.layers) == 5 and report.layers[4].name == "StatefulPartitionedCall:0"
+
+
+@requires_shared(BASELINE_MODELS, "digits_cnn.tflite")
+def test_flash_verify_reports_expected_against_actual_from_the_board(run_cli, tmp_path, pty_port,
+                                                                      monkeypatch):
+    from tinycompress.firmware.project import generate_project
+    from tinycompress.simulate.golden import output_specs
+    master, path = pty_port
+    project = tmp_path / "fw"
+    generate_project(DIGITS, "nucleo-l4r5zi", project, data="digits", vectors=3)
+    (project / "build").mkdir()
+    (project / "build" / "firmware.elf").write_bytes(b"\x7fELF" + bytes(60))
+    transcript = (TRANSCRIPTS / "nucleo-l4r5zi-digits-fail.txt").read_bytes()
+
+    def program(board, elf, uid, command):      # no probe here: the "reset" makes the board print
+        os.write(master, transcript)
+        return "programmed"
+    monkeypatch.setitem(flashing.PROBES, "pyocd",
+                        dataclasses.replace(flashing.PROBES["pyocd"], program=program))
+    result = run_cli("flash", project, "--verify", "--port", path, "--timeout", "5")
+    assert result.exit_code == 1
+    spec = output_specs(project)[0]
+    value = (lambda q: (q - spec.zero_point) * spec.scale)
+    detail = (f"output '{spec.name}': 1 of 10 bytes differ: [3] expected -121 got -128 "
+              f"({value(-121):.4g} vs {value(-128):.4g})")
+    assert f"vector 1 FAIL: {detail}" in result.stdout
+    assert "2/3 golden vectors bit-exact on the board" in result.stdout
+    assert f"1 of 3 golden vectors differ" in result.stderr and detail in result.stderr
 
 
 def test_uart_without_pyserial_says_how_to_install(monkeypatch):

@@ -538,21 +538,27 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
               help="pyOCD (target from the boards table) or OpenOCD (a config per board).")
 @click.option("--board", default=None, help="Board; needed when PROJECT is a bare ELF file.")
 @click.option("--uid", default=None, help="Serial number of the debug probe, when several are attached.")
-@click.option("--port", default=None, help="Serial port of the board's UART (e.g. /dev/ttyACM0): "
-                                           "read the golden-vector verdict (needs pyserial).")
+@click.option("--port", default=None, help="Serial port of the board's UART (e.g. /dev/ttyACM0, "
+                                           "the ST-LINK/J-Link virtual COM port; needs pyserial).")
+@click.option("--verify", is_flag=True, help="After flashing, read the golden-vector verdict on "
+                                             "--port and check it as `simulate` does.")
 @click.option("--baud", default=DEFAULT_BAUD, show_default=True, type=click.IntRange(min=1))
 @click.option("--timeout", default=UART_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds to wait for TC:DONE on the UART.")
 @click.option("--dry-run", is_flag=True, help="Print the flash command line, run nothing.")
 @shared("as_json")
-def flash_cmd(project, probe, board, uid, port, baud, timeout, dry_run, as_json):
+def flash_cmd(project, probe, board, uid, port, verify, baud, timeout, dry_run, as_json):
     """Flash a built firmware PROJECT (folder, or an ELF with --board) onto a real board.
 
-    With --port, reads the UART after the reset and checks the golden vectors as `simulate`
-    does (cycles from SysTick instead of QEMU's instruction counts); exits 1 on a mismatch.
+    With --verify --port, reads the UART after the reset and checks the golden vectors as
+    `simulate` does (cycles from SysTick instead of QEMU's instruction counts; a failing vector
+    shows the differing bytes and values); exits 1 on a mismatch.
     """
     import shlex
     from .flash import flash
+    if verify and not port:
+        raise TinyCompressError("--verify reads the board's UART: give its serial port with --port "
+                                "(e.g. /dev/ttyACM0; `python -m serial.tools.list_ports` lists them)")
     report = flash(project, probe=probe, board=board, uid=uid, port=port, baud=baud,
                    timeout=timeout, dry_run=dry_run)
     if as_json:

@@ -1,10 +1,12 @@
 """Flash a built firmware project onto a real board with pyOCD or OpenOCD, then (optionally)
 read the board's UART and parse the same TC: line protocol that `simulate` reads.
 
-pyOCD takes the target name from the boards table (`pyocd flash -t <pyocd_target> ELF`);
-OpenOCD takes the interface and target scripts from the board row (`openocd`; program +
-verify + reset). Nothing here was run against hardware in this project's CI: the command lines
-are tested, not the boards.
+pyOCD is driven through its Python API (ConnectHelper, FileProgrammer) with the target name
+from the boards table, so "no probe attached" and "target not installed" are answered by pyOCD
+itself; `--dry-run` prints the equivalent `pyocd flash -t <pyocd_target> ELF`. OpenOCD runs as
+a command with the interface and target scripts from the board row (program + verify + reset).
+Nothing here was run against hardware in this project's CI: the probe-less answers, the command
+lines and the UART reading (through a pseudo-terminal and real pyserial) are tested.
 
 On hardware SysTick counts core clock cycles, so the UART report gives cycles (not QEMU's
 instruction counts). The generated firmware ends with a semihosting exit for the emulator;
@@ -47,18 +49,70 @@ def _openocd_command(board: Board, elf: Path, uid: str | None) -> list:
             "-c", f"program {{{elf}}} verify reset exit"])
 
 
+def _pyocd_program(board: Board, elf: Path, uid: str | None, command: list) -> str:
+    """Program and reset through pyOCD's API; one-line errors for what a user can fix."""
+    import importlib.util
+    if importlib.util.find_spec("pyocd") is None:
+        raise TinyCompressError(f"pyocd not found (needed for --probe pyocd): {PROBES['pyocd'].install}")
+    from pyocd.core.exceptions import Error as PyOCDError
+    from pyocd.core.helpers import ConnectHelper
+    from pyocd.flash.file_programmer import FileProgrammer
+
+    probes = ConnectHelper.get_all_connected_probes(blocking=False, unique_id=uid,
+                                                    print_wait_message=False)
+    if not probes:
+        raise TinyCompressError(
+            f"{elf}: pyOCD finds no debug probe{f' with serial {uid}' if uid else ''}: connect "
+            f"{board.name}'s debug USB port (its on-board ST-LINK, J-Link or CMSIS-DAP), check "
+            "the cable and the udev rules (`pyocd list` shows the probes pyOCD sees)")
+    if len(probes) > 1:
+        ids = ", ".join(p.unique_id for p in probes)
+        raise TinyCompressError(f"{elf}: {len(probes)} debug probes attached ({ids}); choose one "
+                                "with --uid")
+    try:
+        session = ConnectHelper.session_with_chosen_probe(
+            blocking=False, unique_id=probes[0].unique_id, options={
+                "target_override": board.pyocd_target, "frequency": 4_000_000})
+        with session:
+            FileProgrammer(session).program(str(elf))
+            session.target.reset()
+    except PyOCDError as exc:
+        hint = (f"install the target with `pyocd pack install {board.pyocd_target}`"
+                if "not recognized" in str(exc) else "check the probe's USB connection and the "
+                "board's power")
+        raise TinyCompressError(f"{elf}: pyocd failed: {exc}; {hint}") from None
+    return f"programmed with pyOCD through probe {probes[0].unique_id}"
+
+
+def _openocd_program(board: Board, elf: Path, uid: str | None, command: list) -> str:
+    if shutil.which("openocd") is None:
+        raise TinyCompressError(f"openocd not found (needed for --probe openocd): "
+                                f"{PROBES['openocd'].install}")
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise TinyCompressError(f"{elf}: openocd did not finish in 300 s") from None
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        tail = " | ".join(output.strip().splitlines()[-4:])
+        raise TinyCompressError(f"{elf}: openocd failed (exit {proc.returncode}): {tail}; "
+                                "check the probe's USB connection and the board's power")
+    return output
+
+
 @dataclass(frozen=True)
 class Probe:
     tool: str
     install: str
-    command: Callable          # (Board, elf, uid) -> argv
+    command: Callable          # (Board, elf, uid) -> argv (pyocd: the equivalent command line)
+    program: Callable          # (Board, elf, uid, argv) -> the tool's output; raises on failure
 
 
 PROBES = {
     "pyocd": Probe("pyocd", "install it with `pip install pyocd` (or `pip install "
-                            "tinycompress[flash]`)", _pyocd_command),
+                            "tinycompress[flash]`)", _pyocd_command, _pyocd_program),
     "openocd": Probe("openocd", "install it with `sudo apt-get install openocd` (Debian/Ubuntu)",
-                     _openocd_command),
+                     _openocd_command, _openocd_program),
 }
 
 
@@ -174,25 +228,15 @@ def flash(path, probe: str = "pyocd", board: str | None = None, uid: str | None 
     report = FlashReport(board_row.name, probe, str(elf), cmd)
     if dry_run:
         return report
-    tool = PROBES[probe]
-    if shutil.which(tool.tool) is None:
-        raise TinyCompressError(f"{tool.tool} not found (needed for --probe {probe}): {tool.install}")
     serial_port = open_serial(port, baud) if port else None   # open before the reset
     try:
         if serial_port is not None:
             serial_port.reset_input_buffer()
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        report.output = proc.stdout + proc.stderr
-        if proc.returncode != 0:
-            tail = " | ".join(report.output.strip().splitlines()[-4:])
-            raise TinyCompressError(f"{elf}: {tool.tool} failed (exit {proc.returncode}): {tail}; "
-                                    "check the probe's USB connection and the board's power")
+        report.output = PROBES[probe].program(board_row, elf, uid, cmd)
         if serial_port is not None:
             expected = _expected_vectors(path)
             report.uart = read_uart(serial_port, board_row, timeout, expected,
                                     project_dir=path if Path(path).is_dir() else None)
-    except subprocess.TimeoutExpired:
-        raise TinyCompressError(f"{elf}: {tool.tool} did not finish in 300 s") from None
     finally:
         if serial_port is not None:
             serial_port.close()

@@ -82,7 +82,11 @@ def test_int16_activations_are_refused():
 def test_softmax_with_an_output_quantization_tflm_rejects_is_refused():
     a = tm.TensorSpec((1, 5), scale=0.1, zero_point=0)
     b = tm.TensorSpec((1, 5), scale=1 / 256, zero_point=0, name="probs")
-    model = parse_tflite(tm.build_single_op("SOFTMAX", [a], [b]), "softmax.tflite")
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+    opts = schema.SoftmaxOptionsT()
+    opts.beta = 1.0
+    model = parse_tflite(tm.build_single_op("SOFTMAX", [a], [b], opts, "SoftmaxOptions"),
+                         "softmax.tflite")
     problems = check_supported(model)
     assert len(problems) == 1 and "'probs'" in problems[0] and "zero point -128" in problems[0]
 

@@ -29,6 +29,11 @@ TENSOR_TYPES = _enum_names(schema.TensorType)          # 9 -> "INT8"
 BUILTIN_OPS = _enum_names(schema.BuiltinOperator)      # 3 -> "CONV_2D"
 ACTIVATIONS = _enum_names(schema.ActivationFunctionType)
 PADDINGS = _enum_names(schema.Padding)
+BUILTIN_OPTIONS = _enum_names(schema.BuiltinOptions)   # 1 -> "Conv2DOptions"
+
+# TFLM sizes tensors in int32 bytes (and a microcontroller addresses at most 4 GB): a
+# larger tensor is a corrupt or hostile file, refused before anything allocates it.
+MAX_TENSOR_BYTES = 2 ** 31 - 1
 
 NUMPY_DTYPES = {
     "FLOAT32": np.float32, "FLOAT16": np.float16, "FLOAT64": np.float64,
@@ -101,6 +106,7 @@ class Operator:
     outputs: tuple
     options: dict = field(default_factory=dict)   # builtin options, schema field names
     custom_code: str | None = None
+    options_type: str = ""   # the BuiltinOptions table's name ("Conv2DOptions"), "" when absent
 
     @property
     def activation(self) -> str:
@@ -254,6 +260,14 @@ def _read_tensor(index, t, buffers, source) -> Tensor:
     if any(d <= 0 for d in shape):
         raise TinyCompressError(f"{where}: dimension of size {min(shape)} in shape {list(shape)}; "
                                 "every dimension must be at least 1")
+    if type_name not in NUMPY_DTYPES:
+        raise TinyCompressError(f"{where}: tensor type {type_name} is not supported "
+                                f"(supported: {', '.join(NUMPY_DTYPES)})")
+    type_bytes = np.dtype(NUMPY_DTYPES[type_name]).itemsize
+    if math.prod(shape) * type_bytes > MAX_TENSOR_BYTES:
+        raise TinyCompressError(f"{where}: shape {list(shape)} of {type_name} needs "
+                                f"{math.prod(shape) * type_bytes:,} bytes, more than the "
+                                f"{MAX_TENSOR_BYTES:,} a TFLite tensor can hold")
     signature = _ints(t.shapeSignature)
     # A free batch dimension is normal for Keras models and runs as batch 1; any other
     # unknown dimension would need shapes resolved at run time, which MCUs cannot do.
@@ -267,8 +281,6 @@ def _read_tensor(index, t, buffers, source) -> Tensor:
                                 f"(the model has {len(buffers)} buffers)")
     raw = buffers[t.buffer].data if t.buffer > 0 else None
     if raw is not None and len(raw) > 0:
-        if type_name not in NUMPY_DTYPES:
-            raise TinyCompressError(f"{where}: constant of unsupported type {type_name}")
         dtype = np.dtype(NUMPY_DTYPES[type_name]).newbyteorder("<")
         expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         if len(raw) != expected:
@@ -321,8 +333,9 @@ def _read_operator(index, o, opcodes, n_tensors, source) -> Operator:
     if both:
         raise TinyCompressError(f"{where} {name}: tensor {sorted(both)[0]} is both an input and "
                                 "an output of the op")
-    options = {}
+    options, options_type = {}, ""
     if o.builtinOptions is not None:
+        options_type = BUILTIN_OPTIONS.get(o.builtinOptionsType, f"options type {o.builtinOptionsType}")
         options = {k: v for k, v in vars(o.builtinOptions).items()}
         for key in POSITIVE_OPTIONS:
             if key in options and options[key] < 1:
@@ -330,7 +343,8 @@ def _read_operator(index, o, opcodes, n_tensors, source) -> Operator:
                                         "it must be at least 1")
     custom = _text(code.customCode) if name == "CUSTOM" else None
     return Operator(index=index, op=name, version=int(code.version), inputs=inputs,
-                    outputs=outputs, options=options, custom_code=custom)
+                    outputs=outputs, options=options, custom_code=custom,
+                    options_type=options_type)
 
 
 def _check_graph(model: TFLiteModel):
@@ -341,6 +355,7 @@ def _check_graph(model: TFLiteModel):
                 raise TinyCompressError(f"{model.source}: graph {role} tensor index {t} out of range")
     if not model.inputs or not model.outputs:
         raise TinyCompressError(f"{model.source}: the graph has no inputs or no outputs")
+    _check_graph_io(model)
     # Every activation an op reads must be a graph input or written by an earlier op:
     # this also rejects cycles, which crash the TFLM interpreter.
     ready = set(model.inputs) | {t.index for t in model.tensors if t.is_const}
@@ -361,3 +376,22 @@ def _check_graph(model: TFLiteModel):
     for t in model.outputs:
         if t not in ready:
             raise TinyCompressError(f"{model.source}: graph output tensor {t} is never written")
+
+
+def _check_graph_io(model: TFLiteModel):
+    """Graph inputs and outputs are distinct activations: a runtime hands each its own buffer."""
+    for role, ids in (("input", model.inputs), ("output", model.outputs)):
+        seen = set()
+        for t in ids:
+            if t in seen:
+                raise TinyCompressError(f"{model.source}: graph {role} tensor {t} "
+                                        f"'{model.tensors[t].name}' is listed twice")
+            seen.add(t)
+            if model.tensors[t].is_const:
+                raise TinyCompressError(f"{model.source}: graph {role} tensor {t} "
+                                        f"'{model.tensors[t].name}' is a constant")
+    both = set(model.inputs) & set(model.outputs)
+    if both:
+        t = sorted(both)[0]
+        raise TinyCompressError(f"{model.source}: tensor {t} '{model.tensors[t].name}' is both a "
+                                "graph input and a graph output")

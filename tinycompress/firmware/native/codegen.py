@@ -11,13 +11,13 @@ from string import Template
 
 import numpy as np
 
+from ... import opinfo
 from ...errors import TinyCompressError
 from ...fileio import atomic_file
 from .compressed import compress, weight_format
 from .lowering import LayerInfo, NativeInfo
-from .ops import OPS
+from .ops import OPS, rules
 from .planner import plan_memory
-from .quant import ACTIVATION_BOUNDS
 from .weights import DEFAULT_MAX_SLOWDOWN
 
 C_TYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t",
@@ -44,28 +44,11 @@ def _template(name: str) -> Template:
 # --- checks --------------------------------------------------------------------------------
 
 def _op_problems(model, op) -> list:
-    """Why this op cannot be lowered (empty when it can)."""
+    """Why this op cannot be lowered (empty when it can): its row's rules, in order."""
     spec = OPS.get(op.op)
     if spec is None:
         return [f"{op.op} is not supported by the native runtime"]
-    problems = []
-    for t in list(op.inputs) + list(op.outputs):
-        if t == -1:
-            continue
-        tensor = model.tensors[t]
-        if not tensor.is_const and tensor.type != "INT8":
-            problems.append(f"tensor '{tensor.name}' is {tensor.type}; only int8 activations "
-                            "are supported")
-        elif not tensor.is_const and tensor.quant is None:
-            problems.append(f"int8 tensor '{tensor.name}' has no quantization parameters")
-        elif not tensor.is_const and tensor.quant.per_channel:
-            problems.append(f"activation '{tensor.name}' has per-channel quantization")
-    if op.activation not in ACTIVATION_BOUNDS:
-        problems.append(f"fused activation {op.activation} is not supported (only "
-                        f"{', '.join(ACTIVATION_BOUNDS)})")
-    if problems:        # the op's own check may rely on int8 activations
-        return problems
-    return list(spec.check(model, op))
+    return rules.problems(model, op, spec)
 
 
 def check_supported(model) -> list:
@@ -136,6 +119,24 @@ def _pointer(loc) -> str:
     return f"{base} + {loc.offset}"
 
 
+INT32_RANGE = (-(2 ** 31), 2 ** 31 - 1)
+SHIFT_RANGE = (-31, 30)         # requantization shifts the fixed-point kernels can apply
+MAX_RAM_BYTES = 2 ** 31 - 1     # offsets into the arena are int32 in the kernels
+
+
+def _param_problem(key, value) -> str | None:
+    """Why a computed kernel parameter cannot be emitted (None when it can)."""
+    values = [] if isinstance(value, str) else np.asarray(value).ravel().tolist()
+    ints = [v for v in values if isinstance(v, int)]
+    wide = isinstance(value, np.ndarray) and value.dtype == np.int64    # emitted as int64_t
+    if not wide and any(not INT32_RANGE[0] <= v <= INT32_RANGE[1] for v in ints):
+        return f"parameter {key} does not fit the kernels' int32 fields"
+    if key.endswith("shift") and any(not SHIFT_RANGE[0] <= v <= SHIFT_RANGE[1] for v in ints):
+        return (f"requantization shift {max(ints, key=abs)} is out of range: the ratio of "
+                "the tensors' scales is too large or too small to compute in fixed point")
+    return None
+
+
 def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
     """One Lowered per op; `weights` picks each weight tensor's format (native/weights.py)."""
     require_supported(model)
@@ -147,6 +148,10 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     """Return (model_c, model_h, NativeInfo) without writing anything."""
     lowered = lowered if lowered is not None else lower_model(model, weights, max_slowdown)
     plan = plan_memory(model, lowered)
+    ram = plan.arena_bytes + plan.input_bytes + plan.output_bytes
+    if ram > MAX_RAM_BYTES:
+        raise TinyCompressError(f"{model.source}: the model needs {ram:,} bytes of activation "
+                                f"memory, more than the {MAX_RAM_BYTES:,} a 32-bit target addresses")
     constants, params, body, names = [], [], [], []
     const_tensors = {}                  # tensor index -> C array name
     layer_t, alias_t = _template("layer.c.tmpl"), _template("alias.c.tmpl")
@@ -155,7 +160,7 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     for i, (op, low) in enumerate(zip(model.operators, lowered)):
         name = model.layer_name(op)
         out_bytes = model.tensors[low.output].nbytes
-        info.layers.append(LayerInfo(name=name, op=op.op, macs=int(low.macs),
+        info.layers.append(LayerInfo(name=name, op=op.op, macs=opinfo.macs(model, op),
                                      output_bytes=out_bytes, **weight_format(model, op, low)))
         names.append(f"    {_c_string(name)},")
         fields = {k: _c_value(v) for k, v in low.params.items()}

@@ -15,7 +15,6 @@ class Lowered:
                            #   the field gets a pointer to it (C type from the dtype)
     inputs: list           # activation tensor indices, in the order the kernel reads them
     output: int            # the single output tensor index
-    macs: int
     scratch_bytes: int = 0  # temporary bytes needed during the call (the planner provides them)
     in_place: bool = False  # RESHAPE-like: output aliases input 0, no kernel call
 

@@ -1,19 +1,26 @@
-"""The op table: TFLite op name -> OpSpec(check, lower).
+"""The op table: TFLite op name -> OpSpec, one row per op carrying everything about it.
 
-How an op module registers itself:
+A row holds what TFLM's Prepare would check and compute, so that nothing malformed reaches
+code generation:
+  operands        (min, max) number of inputs; the first `min` must be present (not -1)
+  options         the BuiltinOptions table the op reads ("Conv2DOptions"), or None when it
+                  reads none; another op's table is always refused
+  options_required TFLM reads zeros without the table (stride 0, beta 0): refuse its absence
+  output_shape    (model, op) -> the shape the op computes; the model's output must equal it
+                  (None: the op only needs the element count to agree, e.g. RESHAPE)
+  constraints     small Vela-style functions (model, op) -> (ok, reason); their docstrings
+                  are the README's supported-ops table (tools/ops_table.py writes it)
+  lower           (model, op) -> Lowered, the kernel call (see native/lowering.py)
+  cases           (rng, seed) -> Case, a random one-op test model (tests/test_native_ops.py
+                  runs every row's cases against TFLM, byte for byte)
+MAC counts live in one table for every op, native or not: tinycompress/opinfo.py.
 
-1. Write `ops/<family>.py` with, per op, two functions:
-     check(model, op) -> list[str]   problems that stop us lowering this op (empty = ok);
-                                     codegen already checked that all activations are int8
-                                     and that the fused activation is NONE/RELU/RELU6/RELU_N1_TO_1
-     lower(model, op) -> Lowered     the kernel call (see native/lowering.py): fixed-point
-                                     parameters computed here, in Python, as TFLM's Prepare does
-   and a module-level table `SPECS = {"OP_NAME": OpSpec(check=..., lower=...)}`.
-2. List the module name in `_MODULES` below (explicit, no source scanning).
-3. Put the C kernel in firmware/runtime/tc_<family>.c/.h with the calling convention
-       void tc_xxx_s8(const tc_xxx_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
-   Every tc_*.h in firmware/runtime/ is included by the generated model.c, and every .c
-   there is compiled into a project (native.codegen.runtime_sources()).
+Adding an op: write ops/<family>.py with its constraint functions, lower, output_shape and
+a `SPECS = {"OP_NAME": OpSpec(...)}` table, list the module in `_MODULES` below, and put
+the C kernel in firmware/runtime/tc_<family>.c/.h with the calling convention
+    void tc_xxx_s8(const tc_xxx_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+Every tc_*.h in firmware/runtime/ is included by the generated model.c, and every .c there
+is compiled into a project (native.codegen.runtime_sources()).
 """
 from __future__ import annotations
 
@@ -24,8 +31,13 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class OpSpec:
-    check: Callable      # (model, op) -> list[str]
-    lower: Callable      # (model, op) -> Lowered
+    lower: Callable                       # (model, op) -> Lowered
+    output_shape: Callable | None         # (model, op) -> tuple
+    constraints: tuple = ()               # (model, op) -> (ok, reason), checked in order
+    operands: tuple = (1, 1)              # (min, max) inputs
+    options: str | None = None            # BuiltinOptions table name the op reads
+    options_required: bool = False
+    cases: Callable | None = None         # (rng, seed) -> tests' Case
 
 
 _MODULES = ("pool", "elementwise", "reshape", "softmax", "logistic", "pad", "mean",

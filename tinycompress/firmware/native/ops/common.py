@@ -24,7 +24,8 @@ def padding_offset(padding: str, in_size: int, filter_size: int, stride: int, ou
 
 
 def padding_name(op) -> str:
-    return PADDINGS.get(op.options.get("padding", 0), "SAME")
+    value = op.options.get("padding", 0)     # absent: the schema's default, SAME
+    return PADDINGS.get(value, f"unknown ({value})")
 
 
 def output_activation(model, op) -> tuple:
@@ -45,3 +46,31 @@ def same_quant(a, b) -> bool:
 def check_rank(tensors, max_rank: int = 4) -> list:
     return [f"tensor '{t.name}' has {len(t.shape)} dimensions (at most {max_rank} supported)"
             for t in tensors if len(t.shape) > max_rank]
+
+
+# Larger windows, strides or dilations only come from corrupt files, and their products
+# would overflow the int32 index arithmetic of TFLM and of our kernels.
+MAX_WINDOW = 1 << 16
+
+
+def verdict(problems: list) -> tuple:
+    """A constraint's (ok, reason) from a list of problems."""
+    return (not problems, "; ".join(problems))
+
+
+def window_limit_problems(**sizes) -> list:
+    return [f"{name} {value} is larger than the {MAX_WINDOW} the kernels support"
+            for name, value in sizes.items() if value > MAX_WINDOW]
+
+
+def same_shape(model, op) -> tuple:
+    """The output shape of an elementwise op: its input's."""
+    return model.tensors[op.inputs[0]].shape
+
+
+def probability_output(model, op) -> tuple:
+    """Output scale 1/256 and zero point -128 (as TFLM requires)."""
+    out = model.tensors[op.outputs[0]]
+    ok = tensor_zero_point(out) == -128 and np.float32(tensor_scale(out)) == np.float32(1 / 256)
+    return verdict([] if ok else [f"output '{out.name}' must have scale 1/256 and zero point "
+                                  "-128 (as TFLM requires)"])

@@ -5,6 +5,9 @@ import numpy as np
 
 from ..lowering import Lowered
 from . import OpSpec
+from .common import same_quant, verdict
+
+MAX_INPUTS = 64
 
 
 def _axis(model, op) -> int:
@@ -12,11 +15,40 @@ def _axis(model, op) -> int:
     return int(op.options.get("axis", 0)) % len(out.shape)
 
 
-def check(model, op) -> list:
+def same_rank_and_axis(model, op) -> tuple:
+    """Inputs and output share a rank of 1 to 4, and the axis lies within it."""
+    ranks = {len(model.tensors[t].shape) for t in (*op.inputs, op.outputs[0])}
+    if len(ranks) != 1 or not 1 <= min(ranks) <= 4:
+        return False, f"inputs and output must share one rank of 1 to 4 (got ranks {sorted(ranks)})"
+    rank, axis = ranks.pop(), int(op.options.get("axis", 0))
+    return verdict([] if -rank <= axis < rank else [f"axis {axis} out of range for rank {rank}"])
+
+
+def int8_inputs(model, op) -> tuple:
+    """Every input (constants included) is int8 with the output's scale and zero point."""
     out = model.tensors[op.outputs[0]]
-    if len(out.shape) > 4:
-        return [f"output has {len(out.shape)} dimensions (at most 4 supported)"]
-    return []
+    for t in op.inputs:
+        if t < 0:
+            return False, "an input is missing (-1)"
+        tensor = model.tensors[t]
+        if tensor.type != "INT8" or tensor.quant is None or not same_quant(tensor, out):
+            return False, f"input '{tensor.name}' must be int8 with the output's scale and zero point"
+    return True, ""
+
+
+def matching_shapes(model, op) -> tuple:
+    """Inputs agree on every dimension but the axis."""
+    axis = _axis(model, op)
+    shapes = [list(model.tensors[t].shape) for t in op.inputs]
+    rest = {tuple(s[:axis] + s[axis + 1:]) for s in shapes}
+    return verdict([] if len(rest) == 1 else [f"input shapes {shapes} differ outside axis {axis}"])
+
+
+def output_shape(model, op) -> tuple:
+    axis = _axis(model, op)
+    shape = list(model.tensors[op.inputs[0]].shape)
+    shape[axis] = sum(model.tensors[t].shape[axis] for t in op.inputs)
+    return tuple(shape)
 
 
 def lower(model, op) -> Lowered:
@@ -27,7 +59,9 @@ def lower(model, op) -> Lowered:
     params = dict(num_inputs=len(op.inputs), outer=outer)
     return Lowered(kernel="tc_concat_s8", params_type="tc_concat_params", params=params,
                    arrays={"copy_sizes": np.array(sizes, dtype=np.int32)},
-                   inputs=list(op.inputs), output=op.outputs[0], macs=0)
+                   inputs=list(op.inputs), output=op.outputs[0])
 
 
-SPECS = {"CONCATENATION": OpSpec(check=check, lower=lower)}
+SPECS = {"CONCATENATION": OpSpec(
+    lower=lower, output_shape=output_shape, operands=(1, MAX_INPUTS), options="ConcatenationOptions",
+    constraints=(same_rank_and_axis, int8_inputs, matching_shapes))}

@@ -3,29 +3,38 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
-from .packing import (window_geometry, window_params, window_problems, window_shape_problems,
+from .common import verdict
+from .packing import (window_geometry, window_output_shape, window_params, window_problems,
                       with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
-                      optional_input, output_size_problems, pack_pairs, pad_even)
+                      optional_input, pack_pairs, pad_even)
 from . import OpSpec
 
 
-def check(model, op) -> list:
-    problems = window_shape_problems(model, op, "CONV_2D")
-    if problems:
-        return problems
-    flt, out = model.tensors[op.inputs[1]], model.tensors[op.outputs[0]]
-    g = window_geometry(model, op)
-    problems = filter_problems(flt, flt.shape[0], 0)
-    problems += bias_problems(optional_input(model, op, 2), flt.shape[0])
-    problems += window_problems(g)
-    if problems:
-        return problems
-    if flt.shape[3] != g["in_c"]:
-        problems.append(f"grouped convolution (weights have {flt.shape[3]} input channels, the "
-                        f"input has {g['in_c']}) is not supported")
-    if flt.shape[0] != g["out_c"]:
-        problems.append(f"output shape {out.shape} does not match the weights {flt.shape}")
-    return problems + output_size_problems(g, out.shape[0])
+def nhwc(model, op) -> tuple:
+    """Input, weights and output are 4-D (NHWC; weights OHWI)."""
+    return verdict([] if all(len(model.tensors[t].shape) == 4 for t in
+                             (op.inputs[0], op.inputs[1], op.outputs[0]))
+                   else [f"{op.op} input, weights and output must be 4-D (NHWC)"])
+
+
+def weights_and_bias(model, op) -> tuple:
+    """Weights constant symmetric int8, one scale or one per output channel (axis 0); bias constant int32, one per output channel."""
+    flt = model.tensors[op.inputs[1]]
+    return verdict(filter_problems(flt, flt.shape[0], 0)
+                   + bias_problems(optional_input(model, op, 2), flt.shape[0]))
+
+
+def window(model, op) -> tuple:
+    """Padding SAME or VALID; strides, dilations and the dilated filter at most 65536."""
+    return verdict(window_problems(window_geometry(model, op)))
+
+
+def input_channels(model, op) -> tuple:
+    """Weights have the input's channel count (no grouped convolution)."""
+    flt, g = model.tensors[op.inputs[1]], window_geometry(model, op)
+    return verdict([] if flt.shape[3] == g["in_c"] else
+                   [f"grouped convolution (weights have {flt.shape[3]} input channels, the "
+                    f"input has {g['in_c']}) is not supported"])
 
 
 def lower(model, op) -> Lowered:
@@ -45,8 +54,9 @@ def lower(model, op) -> Lowered:
     with_requant(params, arrays, op, out, multiplier, shift, pad=True)
     return Lowered(kernel="tc_conv2d_s8", params_type="tc_conv2d_params", params=params,
                    arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
-                   macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * k),
                    scratch_bytes=0 if direct else 2 * ((k + 3) // 4 * 4) + 4)
 
 
-SPECS = {"CONV_2D": OpSpec(check=check, lower=lower)}
+SPECS = {"CONV_2D": OpSpec(lower=lower, output_shape=window_output_shape, operands=(2, 3),
+                           options="Conv2DOptions", options_required=True,
+                           constraints=(nhwc, weights_and_bias, window, input_channels))}

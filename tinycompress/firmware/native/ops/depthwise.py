@@ -6,35 +6,36 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .packing import (window_geometry, window_params, window_problems, window_shape_problems,
-                      with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
-                      optional_input, output_size_problems, pack_quads_int16)
+from .conv import nhwc, window
+from .common import verdict
+from .packing import (window_geometry, window_output_shape, window_params, with_requant,
+                      bias_problems, conv_multipliers, filter_problems, folded_bias, optional_input,
+                      pack_quads_int16)
 
 
 def _geometry(model, op) -> dict:
     g = window_geometry(model, op)
-    g["depth_mult"] = g["out_c"] // g["in_c"] if g["in_c"] else 0
+    g["depth_mult"] = model.tensors[op.inputs[1]].shape[3] // g["in_c"]
     return g
 
 
-def check(model, op) -> list:
-    problems = window_shape_problems(model, op, "DEPTHWISE_CONV_2D")
-    if problems:
-        return problems
-    flt, out = model.tensors[op.inputs[1]], model.tensors[op.outputs[0]]
-    g = _geometry(model, op)
-    problems = filter_problems(flt, flt.shape[3], 3)
-    problems += bias_problems(optional_input(model, op, 2), flt.shape[3])
-    problems += window_problems(g)
-    if problems:
-        return problems
+def weights_and_bias(model, op) -> tuple:
+    """Weights constant symmetric int8 [1, kh, kw, out_c], one scale or one per channel (axis 3); bias constant int32, one per channel."""
+    flt = model.tensors[op.inputs[1]]
+    return verdict(filter_problems(flt, flt.shape[3], 3)
+                   + bias_problems(optional_input(model, op, 2), flt.shape[3]))
+
+
+def channels(model, op) -> tuple:
+    """Output channels = input channels x depth multiplier, as the weights and the option say."""
+    flt, g = model.tensors[op.inputs[1]], _geometry(model, op)
     option = op.options.get("depthMultiplier", 0)
-    if flt.shape[0] != 1 or flt.shape[3] != g["out_c"] or g["in_c"] * g["depth_mult"] != g["out_c"]:
-        problems.append(f"weights {flt.shape} do not fit input channels {g['in_c']} and output "
-                        f"channels {g['out_c']}")
-    elif option and option != g["depth_mult"]:
-        problems.append(f"depth multiplier {option} does not match the shapes ({g['depth_mult']})")
-    return problems + output_size_problems(g, out.shape[0])
+    if flt.shape[0] != 1 or g["in_c"] * g["depth_mult"] != flt.shape[3]:
+        return False, (f"weights {flt.shape} do not fit input channels {g['in_c']} and output "
+                       f"channels {g['out_c']}")
+    if option and option != g["depth_mult"]:
+        return False, f"depth multiplier {option} does not match the shapes ({g['depth_mult']})"
+    return True, ""
 
 
 def lower(model, op) -> Lowered:
@@ -56,8 +57,10 @@ def lower(model, op) -> Lowered:
     with_requant(params, arrays, op, out, multiplier, shift, pad=False)
     return Lowered(kernel="tc_depthwise_conv2d_s8", params_type="tc_depthwise_conv2d_params",
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
-                   macs=int(g["batches"] * g["out_h"] * g["out_w"] * g["out_c"] * taps),
                    scratch_bytes=8 + 8 * taps + g["in_c"])
 
 
-SPECS = {"DEPTHWISE_CONV_2D": OpSpec(check=check, lower=lower)}
+SPECS = {"DEPTHWISE_CONV_2D": OpSpec(
+    lower=lower, output_shape=window_output_shape, operands=(2, 3),
+    options="DepthwiseConv2DOptions", options_required=True,
+    constraints=(nhwc, weights_and_bias, window, channels))}

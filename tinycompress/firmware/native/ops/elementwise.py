@@ -1,10 +1,12 @@
 """ADD and MUL (int8, 4-D broadcasting), parameters as TFLM's Prepare computes them."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..lowering import Lowered
 from ..quant import quantize_multiplier, tensor_scale, tensor_zero_point
 from . import OpSpec
-from .common import output_activation, shape4
+from .common import output_activation, shape4, verdict
 
 ADD_LEFT_SHIFT = 20   # TFLM's headroom for int8 ADD
 
@@ -18,23 +20,35 @@ def broadcast_strides(in_shape, out_shape) -> list:
         step *= ins[k]
     return strides
 
-def check(model, op) -> list:
-    a, b = (model.tensors[t] for t in op.inputs[:2])
-    out = model.tensors[op.outputs[0]]
-    problems = [f"tensor '{t.name}' has {len(t.shape)} dimensions (at most 4 supported)"
-                for t in (a, b, out) if len(t.shape) > 4]
-    if problems:
-        return problems
-    for t in (a, b):
-        if t.type != "INT8" or t.quant is None or t.quant.per_channel:
-            problems.append(f"input '{t.name}' must be per-tensor int8")
-            continue
-        for d_in, d_out in zip(shape4(t.shape), shape4(out.shape)):
-            if d_in not in (1, d_out):
-                problems.append(f"input '{t.name}' shape {list(t.shape)} does not broadcast to "
-                                f"{list(out.shape)}")
-                break
-    return problems
+
+def rank(model, op) -> tuple:
+    """Inputs and output have at most 4 dimensions."""
+    return verdict([f"tensor '{model.tensors[t].name}' has {len(model.tensors[t].shape)} "
+                    "dimensions (at most 4 supported)"
+                    for t in (*op.inputs, op.outputs[0]) if len(model.tensors[t].shape) > 4])
+
+
+def int8_operands(model, op) -> tuple:
+    """Both operands (constants included) are per-tensor int8."""
+    return verdict([f"input '{t.name}' must be per-tensor int8" for t in
+                    (model.tensors[i] for i in op.inputs)
+                    if t.type != "INT8" or t.quant is None or t.quant.per_channel])
+
+
+def broadcastable(model, op) -> tuple:
+    """The two input shapes broadcast to one another (numpy rules)."""
+    a, b = (model.tensors[t] for t in op.inputs)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        return False, f"input shapes {list(a.shape)} and {list(b.shape)} do not broadcast"
+    return True, ""
+
+
+def output_shape(model, op) -> tuple:
+    a, b = (model.tensors[t] for t in op.inputs)
+    return np.broadcast_shapes(a.shape, b.shape)
+
 
 def _common(model, op) -> dict:
     a, b = (model.tensors[t] for t in op.inputs[:2])
@@ -58,7 +72,7 @@ def lower_add(model, op) -> Lowered:
                   input2_shift=sh2, output_multiplier=mo, output_shift=sho,
                   left_shift=ADD_LEFT_SHIFT)
     return Lowered(kernel="tc_add_s8", params_type="tc_add_params", params=params, arrays={},
-                   inputs=list(op.inputs[:2]), output=op.outputs[0], macs=out.size)
+                   inputs=list(op.inputs[:2]), output=op.outputs[0])
 
 def lower_mul(model, op) -> Lowered:
     a, b = (model.tensors[t] for t in op.inputs[:2])
@@ -67,10 +81,12 @@ def lower_mul(model, op) -> Lowered:
     params = _common(model, op)
     params.update(output_multiplier=m, output_shift=sh)
     return Lowered(kernel="tc_mul_s8", params_type="tc_mul_params", params=params, arrays={},
-                   inputs=list(op.inputs[:2]), output=op.outputs[0], macs=out.size)
+                   inputs=list(op.inputs[:2]), output=op.outputs[0])
 
-SPECS = {
-    "ADD": OpSpec(check=check, lower=lower_add),
-    "MUL": OpSpec(check=check, lower=lower_mul),
-}
 
+def _row(lower, options):
+    return OpSpec(lower=lower, output_shape=output_shape, operands=(2, 2), options=options,
+                  constraints=(rank, int8_operands, broadcastable))
+
+
+SPECS = {"ADD": _row(lower_add, "AddOptions"), "MUL": _row(lower_mul, "MulOptions")}

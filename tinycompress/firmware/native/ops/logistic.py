@@ -8,15 +8,9 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import calculate_input_radius, tensor_scale, tensor_zero_point, tflite_round
 from . import OpSpec
+from .common import probability_output, same_shape, verdict
 
 INPUT_INTEGER_BITS = 4
-
-
-def check(model, op) -> list:
-    out = model.tensors[op.outputs[0]]
-    if tensor_zero_point(out) != -128 or np.float32(tensor_scale(out)) != np.float32(1 / 256):
-        return [f"output '{out.name}' must have scale 1/256 and zero point -128 (as TFLM requires)"]
-    return []
 
 
 def logistic_params(input_scale: float) -> tuple:
@@ -35,7 +29,8 @@ def lower(model, op) -> Lowered:
                   input_range_radius=radius, input_multiplier=multiplier,
                   input_left_shift=left_shift)
     return Lowered(kernel="tc_logistic_s8", params_type="tc_logistic_params", params=params,
-                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0], macs=inp.size)
+                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0])
 
 
-SPECS = {"LOGISTIC": OpSpec(check=check, lower=lower)}
+SPECS = {"LOGISTIC": OpSpec(lower=lower, output_shape=same_shape, options=None,
+                            constraints=(probability_output,))}

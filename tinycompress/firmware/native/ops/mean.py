@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..lowering import Lowered
 from ..quant import quantize_multiplier, tensor_scale, tensor_zero_point
 from . import OpSpec
-from .common import shape4
+from .common import shape4, verdict
 
 
 def _axes(model, op) -> list:
@@ -14,13 +14,27 @@ def _axes(model, op) -> list:
     return sorted({int(a) % rank for a in model.tensors[op.inputs[1]].data.ravel()})
 
 
-def check(model, op) -> list:
+def axes(model, op) -> tuple:
+    """Input of 1 to 4 dimensions; axes a constant int32 tensor of distinct axes within its rank."""
+    inp, axes_t = model.tensors[op.inputs[0]], model.tensors[op.inputs[1]]
+    rank = len(inp.shape)
+    if not 1 <= rank <= 4:
+        return False, f"input has {rank} dimensions (1 to 4 supported)"
+    if not axes_t.is_const or axes_t.type != "INT32" or axes_t.size == 0:
+        return False, "the axes are not a constant int32 tensor"
+    values = [int(a) for a in axes_t.data.ravel()]
+    if any(not -rank <= a < rank for a in values):
+        return False, f"axes {values} out of range for a {rank}-D input"
+    return verdict([] if len({a % rank for a in values}) == len(values) else
+                   [f"axes {values} repeat an axis"])
+
+
+def output_shape(model, op) -> tuple:
     inp = model.tensors[op.inputs[0]]
-    if len(inp.shape) > 4:
-        return [f"input has {len(inp.shape)} dimensions (at most 4 supported)"]
-    if not model.tensors[op.inputs[1]].is_const:
-        return ["the axes are not a constant tensor"]
-    return []
+    reduced = set(_axes(model, op))
+    if op.options.get("keepDims"):
+        return tuple(1 if k in reduced else d for k, d in enumerate(inp.shape))
+    return tuple(d for k, d in enumerate(inp.shape) if k not in reduced)
 
 
 def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple:
@@ -44,7 +58,8 @@ def lower(model, op) -> Lowered:
                   input_zero_point=tensor_zero_point(inp), output_zero_point=tensor_zero_point(out),
                   multiplier=multiplier, shift=shift)
     return Lowered(kernel="tc_mean_s8", params_type="tc_mean_params", params=params, arrays={},
-                   inputs=[op.inputs[0]], output=op.outputs[0], macs=inp.size)
+                   inputs=[op.inputs[0]], output=op.outputs[0])
 
 
-SPECS = {"MEAN": OpSpec(check=check, lower=lower)}
+SPECS = {"MEAN": OpSpec(lower=lower, output_shape=output_shape, operands=(2, 2),
+                        options="ReducerOptions", constraints=(axes,))}

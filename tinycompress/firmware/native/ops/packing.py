@@ -11,6 +11,7 @@ import numpy as np
 
 from ..quant import activation_range, quantize_multipliers, tensor_scale, tensor_zero_point
 from ....tflite_model import PADDINGS
+from .common import window_limit_problems
 
 
 # --- geometry (TFLM ComputePaddingHeightWidth / ComputeOutSize) -------------------------
@@ -182,26 +183,18 @@ def window_problems(g) -> list:
         problems.append(f"padding {g['padding']} is not supported")
     if min(g["stride_h"], g["stride_w"], g["dil_h"], g["dil_w"]) < 1:
         problems.append("strides and dilations must be at least 1")
-    return problems
+    extent = max((g["k_h"] - 1) * g["dil_h"] + 1, (g["k_w"] - 1) * g["dil_w"] + 1)
+    return problems + window_limit_problems(stride=max(g["stride_h"], g["stride_w"]),
+                                            dilation=max(g["dil_h"], g["dil_w"]),
+                                            **{"dilated filter extent": extent})
 
 
-def window_shape_problems(model, op, name: str) -> list:
-    """Operand count and NHWC ranks of a CONV_2D / DEPTHWISE_CONV_2D."""
-    if len(op.inputs) < 2:
-        return [f"{name} needs an input and weights"]
-    if any(len(model.tensors[t].shape) != 4 for t in (op.inputs[0], op.inputs[1], op.outputs[0])):
-        return [f"{name} input, weights and output must be 4-D (NHWC)"]
-    return []
-
-
-def output_size_problems(g, out_batches: int) -> list:
-    """The output's batch and spatial size against what TFLM computes from the window."""
-    want = (out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
-            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]))
-    if want != (g["out_h"], g["out_w"]) or out_batches != g["batches"]:
-        return [f"output {out_batches}x{g['out_h']}x{g['out_w']} differs from the "
-                f"{g['batches']}x{want[0]}x{want[1]} that {g['padding']} padding gives"]
-    return []
+def window_output_shape(model, op) -> tuple:
+    """The NHWC output a CONV_2D / DEPTHWISE_CONV_2D computes (TFLM's ComputeOutSize)."""
+    g = window_geometry(model, op)
+    return (g["batches"], out_size(g["padding"], g["in_h"], g["k_h"], g["stride_h"], g["dil_h"]),
+            out_size(g["padding"], g["in_w"], g["k_w"], g["stride_w"], g["dil_w"]),
+            model.tensors[op.inputs[1]].shape[0 if op.op == "CONV_2D" else 3])
 
 
 def window_params(g, keys) -> dict:

@@ -1,25 +1,48 @@
 """PAD and PADV2 (int8, up to 4-D, constant paddings)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .common import same_quant, shape4
+from .common import same_quant, shape4, verdict
 
 
-def check(model, op) -> list:
-    inp, out = model.tensors[op.inputs[0]], model.tensors[op.outputs[0]]
-    paddings = model.tensors[op.inputs[1]]
-    problems = []
+def paddings(model, op) -> tuple:
+    """Input of at most 4 dimensions; paddings a constant int32/int64 [rank, 2] tensor of values >= 0."""
+    inp, pads = model.tensors[op.inputs[0]], model.tensors[op.inputs[1]]
     if len(inp.shape) > 4:
-        problems.append(f"input has {len(inp.shape)} dimensions (at most 4 supported)")
-    if not paddings.is_const:
-        problems.append("the paddings are not a constant tensor")
-    if not same_quant(inp, out):
-        problems.append("input and output quantization differ (TFLM requires them equal)")
-    if len(op.inputs) > 2 and op.inputs[2] != -1 and not model.tensors[op.inputs[2]].is_const:
-        problems.append("the pad value is not a constant tensor")
-    return problems
+        return False, f"input has {len(inp.shape)} dimensions (at most 4 supported)"
+    if not pads.is_const or pads.type not in ("INT32", "INT64"):
+        return False, "the paddings are not a constant int32/int64 tensor"
+    if tuple(pads.shape) != (len(inp.shape), 2):
+        return False, f"paddings of shape {list(pads.shape)} for a {len(inp.shape)}-D input"
+    if pads.data.min(initial=0) < 0 or pads.data.max(initial=0) > 1 << 16:
+        return False, "paddings must be between 0 and 65536"
+    return True, ""
+
+
+def equal_quantization(model, op) -> tuple:
+    """Input and output quantization are equal (TFLM requires it)."""
+    inp, out = model.tensors[op.inputs[0]], model.tensors[op.outputs[0]]
+    return verdict([] if same_quant(inp, out) else
+                   ["input and output quantization differ (TFLM requires them equal)"])
+
+
+def pad_value(model, op) -> tuple:
+    """The pad value (PADV2's third input) is one constant int8 value."""
+    if len(op.inputs) < 3 or op.inputs[2] == -1:
+        return True, ""
+    value = model.tensors[op.inputs[2]]
+    return verdict([] if value.is_const and value.type == "INT8" and value.size == 1 else
+                   ["the pad value is not one constant int8 value"])
+
+
+def output_shape(model, op) -> tuple:
+    inp = model.tensors[op.inputs[0]]
+    pads = model.tensors[op.inputs[1]].data.reshape(-1, 2).astype(np.int64)
+    return tuple(int(d + a + b) for d, (a, b) in zip(inp.shape, pads))
 
 
 def lower(model, op) -> Lowered:
@@ -32,7 +55,12 @@ def lower(model, op) -> Lowered:
     params = dict(in_dims=shape4(inp.shape), out_dims=shape4(out.shape), before=before,
                   pad_value=value)
     return Lowered(kernel="tc_pad_s8", params_type="tc_pad_params", params=params, arrays={},
-                   inputs=[op.inputs[0]], output=op.outputs[0], macs=0)
+                   inputs=[op.inputs[0]], output=op.outputs[0])
 
 
-SPECS = {"PAD": OpSpec(check=check, lower=lower), "PADV2": OpSpec(check=check, lower=lower)}
+def _row(options):
+    return OpSpec(lower=lower, output_shape=output_shape, operands=(2, 3), options=options,
+                  constraints=(paddings, equal_quantization, pad_value))
+
+
+SPECS = {"PAD": _row("PadOptions"), "PADV2": _row("PadV2Options")}

@@ -3,17 +3,38 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from . import OpSpec
-from .common import output_activation, padding_name, padding_offset, same_quant
+from .common import (output_activation, padding_name, padding_offset, same_quant, verdict,
+                     window_limit_problems)
+from .packing import out_size
 
 
-def check(model, op) -> list:
+def nhwc(model, op) -> tuple:
+    """Input and output are 4-D (NHWC)."""
     inp, out = model.tensors[op.inputs[0]], model.tensors[op.outputs[0]]
-    problems = []
-    if len(inp.shape) != 4 or len(out.shape) != 4:
-        problems.append(f"expected 4-D input and output, got {list(inp.shape)} -> {list(out.shape)}")
-    if not same_quant(inp, out):
-        problems.append("input and output quantization differ (TFLM requires them equal)")
-    return problems
+    return verdict([] if len(inp.shape) == 4 and len(out.shape) == 4 else
+                   [f"expected 4-D input and output, got {list(inp.shape)} -> {list(out.shape)}"])
+
+
+def equal_quantization(model, op) -> tuple:
+    """Input and output quantization are equal (TFLM requires it)."""
+    inp, out = model.tensors[op.inputs[0]], model.tensors[op.outputs[0]]
+    return verdict([] if same_quant(inp, out) else
+                   ["input and output quantization differ (TFLM requires them equal)"])
+
+
+def window(model, op) -> tuple:
+    """Padding SAME or VALID; filter and stride at most 65536."""
+    o = op.options
+    problems = [] if padding_name(op) in ("SAME", "VALID") else [f"padding {padding_name(op)} is not supported"]
+    return verdict(problems + window_limit_problems(
+        filter=max(o["filterHeight"], o["filterWidth"]), stride=max(o["strideH"], o["strideW"])))
+
+
+def output_shape(model, op) -> tuple:
+    b, ih, iw, c = model.tensors[op.inputs[0]].shape
+    o, pad = op.options, padding_name(op)
+    return (b, out_size(pad, ih, o["filterHeight"], o["strideH"], 1),
+            out_size(pad, iw, o["filterWidth"], o["strideW"], 1), c)
 
 
 def _lower(kernel, model, op) -> Lowered:
@@ -30,7 +51,7 @@ def _lower(kernel, model, op) -> Lowered:
                   pad_w=padding_offset(pad, iw, fw, sw, ow),
                   act_min=act_min, act_max=act_max)
     return Lowered(kernel=kernel, params_type="tc_pool_params", params=params, arrays={},
-                   inputs=[op.inputs[0]], output=op.outputs[0], macs=out.size * fh * fw)
+                   inputs=[op.inputs[0]], output=op.outputs[0])
 
 
 def lower_avg(model, op) -> Lowered:
@@ -41,7 +62,9 @@ def lower_max(model, op) -> Lowered:
     return _lower("tc_maxpool_s8", model, op)
 
 
-SPECS = {
-    "AVERAGE_POOL_2D": OpSpec(check=check, lower=lower_avg),
-    "MAX_POOL_2D": OpSpec(check=check, lower=lower_max),
-}
+def _row(lower):
+    return OpSpec(lower=lower, output_shape=output_shape, options="Pool2DOptions",
+                  options_required=True, constraints=(nhwc, equal_quantization, window))
+
+
+SPECS = {"AVERAGE_POOL_2D": _row(lower_avg), "MAX_POOL_2D": _row(lower_max)}

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from . import OpSpec
-from .common import same_quant
+from .common import same_quant, verdict
 
 
-def check(model, op) -> list:
+def element_count(model, op) -> tuple:
+    """Input and output hold the same number of elements."""
     inp, out = model.tensors[op.inputs[0]], model.tensors[op.outputs[0]]
-    problems = []
-    if inp.size != out.size:
-        problems.append(f"{inp.size} input elements but {out.size} output elements")
-    if not same_quant(inp, out):
-        problems.append("input and output quantization differ")
-    return problems
+    return verdict([] if inp.size == out.size else
+                   [f"{inp.size} input elements but {out.size} output elements"])
+
+
+def equal_quantization(model, op) -> tuple:
+    """Input and output quantization are equal."""
+    inp, out = model.tensors[op.inputs[0]], model.tensors[op.outputs[0]]
+    return verdict([] if same_quant(inp, out) else ["input and output quantization differ"])
 
 
 def lower(model, op) -> Lowered:
     out = model.tensors[op.outputs[0]]
     return Lowered(kernel="tc_copy_s8", params_type="tc_copy_params", params={"bytes": out.nbytes},
-                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0], macs=0, in_place=True)
+                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0], in_place=True)
 
 
-SPECS = {"RESHAPE": OpSpec(check=check, lower=lower)}
+# The new shape (input 1 or ReshapeOptions) only names the output's shape, which is static here.
+SPECS = {"RESHAPE": OpSpec(lower=lower, output_shape=None, operands=(1, 2),
+                           options="ReshapeOptions", constraints=(element_count, equal_quantization))}

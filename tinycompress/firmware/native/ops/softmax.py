@@ -1,21 +1,25 @@
 """SOFTMAX int8 -> int8 over the last dimension; parameters as TFLM's CalculateSoftmaxParams."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..lowering import Lowered
 from ..quant import (calculate_input_radius, quantize_multiplier_greater_than_one,
                      tensor_scale, tensor_zero_point)
 from . import OpSpec
+from .common import probability_output, same_shape, verdict
 
 SCALED_DIFF_INTEGER_BITS = 5
 
 
-def check(model, op) -> list:
-    out = model.tensors[op.outputs[0]]
-    if tensor_zero_point(out) != -128 or np.float32(tensor_scale(out)) != np.float32(1 / 256):
-        return [f"output '{out.name}' must have scale 1/256 and zero point -128 (as TFLM requires)"]
-    return []
+def scaled_beta(model, op) -> tuple:
+    """Beta times the input scale is at least 2^-26 and finite (TFLM aborts below)."""
+    beta = float(np.float32(op.options.get("beta", 1.0)))
+    real = beta * tensor_scale(model.tensors[op.inputs[0]]) * (1 << (31 - SCALED_DIFF_INTEGER_BITS))
+    return verdict([] if math.isfinite(real) and real >= 1 else
+                   [f"beta {beta:g} times the input scale is below 2^-26 (TFLM aborts on it)"])
 
 
 def softmax_params(beta: float, input_scale: float) -> tuple:
@@ -34,7 +38,8 @@ def lower(model, op) -> Lowered:
     params = dict(outer=inp.size // depth, depth=depth, input_multiplier=multiplier,
                   input_left_shift=left_shift, diff_min=diff_min)
     return Lowered(kernel="tc_softmax_s8", params_type="tc_softmax_params", params=params,
-                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0], macs=inp.size)
+                   arrays={}, inputs=[op.inputs[0]], output=op.outputs[0])
 
 
-SPECS = {"SOFTMAX": OpSpec(check=check, lower=lower)}
+SPECS = {"SOFTMAX": OpSpec(lower=lower, output_shape=same_shape, options="SoftmaxOptions",
+                           options_required=True, constraints=(probability_output, scaled_beta))}

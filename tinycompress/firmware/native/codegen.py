@@ -41,6 +41,24 @@ def _template(name: str) -> Template:
     return Template((_runtime_dir() / "templates" / name).read_text())
 
 
+INT32_RANGE = (-(2 ** 31), 2 ** 31 - 1)
+SHIFT_RANGE = (-31, 30)         # requantization shifts the fixed-point kernels can apply
+MAX_RAM_BYTES = 2 ** 31 - 1     # offsets into the arena are int32 in the kernels
+
+
+def _param_problem(key, value) -> str | None:
+    """Why a computed kernel parameter cannot be emitted (None when it can)."""
+    values = [] if isinstance(value, str) else np.asarray(value).ravel().tolist()
+    ints = [v for v in values if isinstance(v, int)]
+    wide = isinstance(value, np.ndarray) and value.dtype == np.int64    # emitted as int64_t
+    if not wide and any(not INT32_RANGE[0] <= v <= INT32_RANGE[1] for v in ints):
+        return f"parameter {key} does not fit the kernels' int32 fields"
+    if key.endswith("shift") and any(not SHIFT_RANGE[0] <= v <= SHIFT_RANGE[1] for v in ints):
+        return (f"requantization shift {max(ints, key=abs)} is out of range: the ratio of "
+                "the tensors' scales is too large or too small to compute in fixed point")
+    return None
+
+
 # --- checks --------------------------------------------------------------------------------
 
 def _op_problems(model, op) -> list:
@@ -48,7 +66,15 @@ def _op_problems(model, op) -> list:
     spec = OPS.get(op.op)
     if spec is None:
         return [f"{op.op} is not supported by the native runtime"]
-    return rules.problems(model, op, spec)
+    problems = rules.problems(model, op, spec)
+    if problems:
+        return problems
+    low = spec.lower(model, op)         # the parameters TFLM's Prepare would compute
+    for key, value in list(low.params.items()) + list(low.arrays.items()):
+        problem = _param_problem(key, value)
+        if problem:
+            return [problem]
+    return []
 
 
 def check_supported(model) -> list:
@@ -117,24 +143,6 @@ def _c_string(s: str) -> str:
 def _pointer(loc) -> str:
     base = {"arena": "arena", "input": "input", "output": "output"}[loc.space]
     return f"{base} + {loc.offset}"
-
-
-INT32_RANGE = (-(2 ** 31), 2 ** 31 - 1)
-SHIFT_RANGE = (-31, 30)         # requantization shifts the fixed-point kernels can apply
-MAX_RAM_BYTES = 2 ** 31 - 1     # offsets into the arena are int32 in the kernels
-
-
-def _param_problem(key, value) -> str | None:
-    """Why a computed kernel parameter cannot be emitted (None when it can)."""
-    values = [] if isinstance(value, str) else np.asarray(value).ravel().tolist()
-    ints = [v for v in values if isinstance(v, int)]
-    wide = isinstance(value, np.ndarray) and value.dtype == np.int64    # emitted as int64_t
-    if not wide and any(not INT32_RANGE[0] <= v <= INT32_RANGE[1] for v in ints):
-        return f"parameter {key} does not fit the kernels' int32 fields"
-    if key.endswith("shift") and any(not SHIFT_RANGE[0] <= v <= SHIFT_RANGE[1] for v in ints):
-        return (f"requantization shift {max(ints, key=abs)} is out of range: the ratio of "
-                "the tensors' scales is too large or too small to compute in fixed point")
-    return None
 
 
 def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:

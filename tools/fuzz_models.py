@@ -43,6 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_mutate  # noqa: E402
 
+from tinycompress import tflm_host  # noqa: E402
 from tinycompress.errors import TinyCompressError  # noqa: E402
 from tinycompress.export import export_c  # noqa: E402
 from tinycompress.firmware.native import codegen, hostbuild  # noqa: E402
@@ -53,6 +54,7 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "tests" / "fixtures" / "fuzz"
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
 N_VECTORS = 3
+WORKER_MEMORY_BYTES = 6 << 30     # one address-space limit for the long-lived TFLM worker
 
 
 class Hang(Exception):
@@ -110,13 +112,14 @@ class TFLMWorker:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
 
-    def run(self, model_bytes: bytes, vectors, n_outputs: int):
+    def run(self, model, vectors):
         """Outputs per vector, or None when TFLM refuses (error, crash or no answer)."""
         if self.proc is None or self.proc.poll() is not None:
             self._start()
-        request = pickle.dumps({"model": model_bytes, "n_outputs": n_outputs, "vectors": vectors,
-                                "preserve_all": False, "tensor_indices": [],
-                                "arena_size": 4 * 1024 * 1024})
+        arena = min(4 * tflm_host.estimate_arena(model), tflm_host.MAX_ARENA_BYTES)
+        request = pickle.dumps({"model": model.data, "n_outputs": len(model.outputs),
+                                "vectors": vectors, "preserve_all": False, "tensor_indices": [],
+                                "arena_size": arena, "memory_limit": WORKER_MEMORY_BYTES})
         try:
             self.proc.stdin.write(struct.pack("<Q", len(request)) + request)
             self.proc.stdin.flush()
@@ -148,7 +151,6 @@ class TFLMWorker:
 
 
 def _serve_forever():
-    from tinycompress import tflm_host
     stdin = sys.stdin.buffer
     stdout = os.fdopen(os.dup(1), "wb")     # the protocol's own pipe: TFLM's prints go to stderr
     os.dup2(2, 1)
@@ -240,7 +242,7 @@ def compare_batch(items, meta, work: Path, lib: Path, tflm: TFLMWorker, stats: C
         return
     for k, ((model, _, _), m) in enumerate(zip(items, meta)):
         vectors = vectors_for(model, k)
-        theirs = tflm.run(model.data, vectors, len(model.outputs))
+        theirs = tflm.run(model, vectors)
         if theirs is None:
             stats["compared: TFLM refuses"] += 1
             continue

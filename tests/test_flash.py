@@ -14,7 +14,7 @@ from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.boards import BOARDS, BOARDS_LIST
 from tinycompress.flash import flash, flash_command, read_uart
 
-from conftest import requires_shared
+from conftest import requires_arm_gcc, requires_shared
 from fwtiny import tiny_project
 from tinycompress.shared import BASELINE_MODELS, shared_root
 
@@ -189,13 +189,10 @@ def test_uart_transcript_read_through_a_pty_with_pyserial(pty_port):
 @requires_shared(BASELINE_MODELS, "digits_cnn.tflite")
 def test_flash_verify_reports_expected_against_actual_from_the_board(run_cli, tmp_path, pty_port,
                                                                       monkeypatch):
-    from tinycompress.firmware.project import generate_project
     from tinycompress.simulate.golden import output_specs
     master, path = pty_port
     project = tmp_path / "fw"
-    generate_project(DIGITS, "nucleo-l4r5zi", project, data="digits", vectors=3)
-    (project / "build").mkdir()
-    (project / "build" / "firmware.elf").write_bytes(b"\x7fELF" + bytes(60))
+    generate_project_for(project, "nucleo-l4r5zi")
     transcript = (TRANSCRIPTS / "nucleo-l4r5zi-digits-fail.txt").read_bytes()
 
     def program(board, elf, uid, command):      # no probe here: the "reset" makes the board print
@@ -221,3 +218,42 @@ def test_uart_without_pyserial_says_how_to_install(monkeypatch):
         ImportError(name)) if name == "serial" else real_import(name, *a, **k))
     with pytest.raises(TinyCompressError, match="pip install pyserial"):
         flashing.open_serial("/dev/ttyACM0")
+
+
+@requires_arm_gcc
+@requires_shared(BASELINE_MODELS, "digits_cnn.tflite")
+def test_flash_accuracy_flashes_each_batch_and_scores_it_like_simulate(run_cli, tmp_path, pty_port,
+                                                                        monkeypatch):
+    """Wiring of `flash --verify --accuracy`: the batch firmware is built for real and "flashed";
+    the board's answer is a synthesized all-PASS transcript (no board here), so the device
+    outputs are the golden ones and both accuracies must equal the host scorer's."""
+    from tinycompress.data import load_dataset
+    from tinycompress.tflite_eval import score
+    master, path = pty_port
+    project = tmp_path / "fw"
+    generate_project_for(project, "nucleo-l4r5zi")
+    flashed = []
+
+    def program(board, elf, uid, command):
+        flashed.append(Path(elf).parent.parent.name)
+        n = json.loads((Path(elf).parent.parent / "project.json").read_text())["vectors"]
+        lines = [f"TC:VEC {i} PASS 386" for i in range(n)] + [f"TC:DONE {n}/{n}"]
+        os.write(master, ("\r\n".join(lines) + "\r\n").encode())
+        return "programmed"
+    monkeypatch.setitem(flashing.PROBES, "pyocd",
+                        dataclasses.replace(flashing.PROBES["pyocd"], program=program))
+    result = run_cli("flash", project, "--verify", "--port", path, "--timeout", "5",
+                     "--accuracy", "20", "--data", "digits", "--json")
+    assert result.exit_code == 0, result.output
+    acc = json.loads(result.stdout)["accuracy"]
+    digits = load_dataset("digits")
+    host = score(DIGITS.read_bytes(), digits.x_test[:20], digits.y_test[:20]).accuracy
+    assert flashed == ["fw", "batch0"] and acc["engine"] == "board"
+    assert acc["device_accuracy"] == acc["host_accuracy"] == pytest.approx(host)
+
+
+def generate_project_for(project, board):
+    from tinycompress.firmware.project import generate_project
+    generate_project(DIGITS, board, project, data="digits", vectors=3)
+    (project / "build").mkdir()
+    (project / "build" / "firmware.elf").write_bytes(b"\x7fELF" + bytes(60))

@@ -524,9 +524,8 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
                              + (estimate.lines(core, names) if estimate else [])))
     if report.failure:
         raise TinyCompressError(f"{project}: {report.failure}")
-    if scored and scored.mismatches:
-        raise TinyCompressError(f"{project}: {scored.mismatches} of {scored.samples} accuracy "
-                                "samples differ from the host TFLM interpreter's outputs")
+    if scored and scored.failure:
+        raise TinyCompressError(f"{project}: {scored.failure}")
 
 
 # --- flash (owner: DEPLOY) ---
@@ -542,12 +541,17 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
                                            "the ST-LINK/J-Link virtual COM port; needs pyserial).")
 @click.option("--verify", is_flag=True, help="After flashing, read the golden-vector verdict on "
                                              "--port and check it as `simulate` does.")
+@click.option("--accuracy", "accuracy", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With --verify: then flash and read N labelled test samples of --data (a "
+                   "build per batch that fits the board): device accuracy next to the host's.")
+@shared("data_source", help="Data set for --accuracy (its test split).")
 @click.option("--baud", default=DEFAULT_BAUD, show_default=True, type=click.IntRange(min=1))
 @click.option("--timeout", default=UART_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds to wait for TC:DONE on the UART.")
 @click.option("--dry-run", is_flag=True, help="Print the flash command line, run nothing.")
 @shared("as_json")
-def flash_cmd(project, probe, board, uid, port, verify, baud, timeout, dry_run, as_json):
+def flash_cmd(project, probe, board, uid, port, verify, accuracy, data_source, baud, timeout,
+              dry_run, as_json):
     """Flash a built firmware PROJECT (folder, or an ELF with --board) onto a real board.
 
     With --verify --port, reads the UART after the reset and checks the golden vectors as
@@ -556,19 +560,28 @@ def flash_cmd(project, probe, board, uid, port, verify, baud, timeout, dry_run, 
     """
     import shlex
     from .flash import flash
-    if verify and not port:
+    if (verify or accuracy) and not port:
         raise TinyCompressError("--verify reads the board's UART: give its serial port with --port "
                                 "(e.g. /dev/ttyACM0; `python -m serial.tools.list_ports` lists them)")
-    report = flash(project, probe=probe, board=board, uid=uid, port=port, baud=baud,
-                   timeout=timeout, dry_run=dry_run)
+    if accuracy and not data_source:
+        raise TinyCompressError("--accuracy needs --data (labelled test samples, e.g. --data digits)")
+    options = dict(probe=probe, board=board, uid=uid, port=port, baud=baud)
+    report = flash(project, timeout=timeout, dry_run=dry_run, **options)
+    scored = None
+    if accuracy and not dry_run and not report.uart.failure:
+        from .simulate.accuracy import device_accuracy
+        scored = device_accuracy(project, data_source, accuracy, engine="board", timeout=timeout,
+                                 runner=lambda fw, timeout: flash(fw, timeout=timeout, **options).uart)
     if as_json:
-        _emit_json(report.as_dict())
+        _emit_json({**report.as_dict(), "accuracy": scored.as_dict()} if scored else report.as_dict())
     elif dry_run:
         click.echo(shlex.join(report.command))
     else:
-        click.echo("\n".join(report.lines()))
+        click.echo("\n".join(report.lines() + (scored.lines() if scored else [])))
     if report.uart is not None and report.uart.failure:
         raise TinyCompressError(f"{project}: on the board: {report.uart.failure}")
+    if scored and scored.failure:
+        raise TinyCompressError(f"{project}: on the board: {scored.failure}")
 
 
 def main():

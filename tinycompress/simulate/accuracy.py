@@ -34,6 +34,13 @@ class AccuracyReport:
     outputs: list = field(default_factory=list)        # {name, rmse, mae, l2r, cosine}
     batches: int = 1
 
+    @property
+    def failure(self) -> str | None:
+        if self.mismatches:
+            return (f"{self.mismatches} of {self.samples} accuracy samples differ from the host "
+                    "TFLM interpreter's outputs")
+        return None
+
     def as_dict(self) -> dict:
         return {"board": self.board, "engine": self.engine, "data": self.data,
                 "samples": self.samples, "task": self.task, "host_accuracy": self.host_accuracy,
@@ -65,8 +72,10 @@ def _device_outputs(report, golden: np.ndarray, project) -> np.ndarray:
 
 
 def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
-                    timeout: float = 600.0, work_dir=None) -> AccuracyReport:
-    """Run `samples` test samples of `data` through the project's model on its board."""
+                    timeout: float = 600.0, work_dir=None, runner=None) -> AccuracyReport:
+    """Run `samples` test samples of `data` through the project's model on its board:
+    in the emulator `engine`, or through `runner(project_dir, timeout=...) -> SimReport`
+    (`flash --verify`: flash the batch, read the board's UART)."""
     from ..data import load_dataset
     from ..firmware.boards import get_board
     from ..firmware.build import build
@@ -94,7 +103,7 @@ def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
     vector_bytes = int(meta["input_bytes"]) + int(meta["output_bytes"])
     room = int(board.flash_size * FLASH_SHARE) - int(meta.get("weight_bytes", 0))
     per_batch = max(1, min(samples, room // vector_bytes))
-    run_engine = SIMULATORS[engine]
+    run_engine = runner or SIMULATORS[engine]
 
     host, device = [], []
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:

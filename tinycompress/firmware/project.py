@@ -90,7 +90,8 @@ def _native_check(model):
     from .native import check_supported
     problems = check_supported(model)
     if problems:
-        raise TinyCompressError(f"{model.source}: the native runtime cannot run this model: "
+        ops = sum(p.startswith("op ") for p in problems)
+        raise TinyCompressError(f"{model.source}: the native runtime cannot run {ops} op(s): "
                                 + "; ".join(problems))
 
 

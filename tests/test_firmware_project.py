@@ -47,9 +47,10 @@ def test_golden_inputs_round_half_away_from_zero_as_the_host_scoring(tiny_int8, 
     from tinycompress.tflite_model import read_tflite
     model = read_tflite(tiny_int8[0])
     q = model.input_tensors[0].quant
+    q.scale[0] = 2.0 ** -6      # a power of two: k.5 * scale is exact in the float32 samples
     halves = np.arange(64) % 8 + 10.5         # 10.5 ... 17.5: inside int8 for any zero point
     assert -128 + 18 <= int(q.zero_point[0]) + 18 <= 127
-    x = (halves * np.float64(q.scale[0])).reshape(1, 8, 8, 1)
+    x = (halves * 2.0 ** -6).astype(np.float32).reshape(1, 8, 8, 1)
     data = replace(digits_data, x_test=x, y_test=digits_data.y_test[:1])
     inputs, _ = golden_inputs(model, data, 1)
     got = inputs[0][0].reshape(-1).astype(int) - int(q.zero_point[0])

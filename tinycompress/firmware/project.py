@@ -21,10 +21,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from string import Template
 
 import numpy as np
 
+from ..ctext import c_rows, render, render_to
 from ..errors import TinyCompressError
 from ..fileio import atomic_dir, check_output_dir
 from ..deploy import FirmwareSection
@@ -228,18 +228,18 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
         board_dir.mkdir()
         figures = write_model(src)
         shutil.copy2(root / "harness" / "main.c", src / "main.c")
-        _render(root / "harness" / "golden.h.tmpl", src / "golden.h", model=model_name,
+        render_to(root / "harness" / "golden.h.tmpl", src / "golden.h", model=model_name,
                 count=len(inputs), source=vector_source or "given",
                 inputs=_c_rows(inputs), outputs=_c_rows(outputs))
         for name in BOARD_COMMON_SOURCES + board.sources:
             shutil.copy2(root / "boards" / name, board_dir / name)
-        _render(root / "boards" / "linker.ld.tmpl", board_dir / "linker.ld", board=board.name,
+        render_to(root / "boards" / "linker.ld.tmpl", board_dir / "linker.ld", board=board.name,
                 flash_origin=f"0x{board.flash_origin:08X}", flash_size=f"0x{board.flash_size:X}",
                 ram_origin=f"0x{board.ram_origin:08X}", ram_size=f"0x{board.ram_size:X}",
                 stack_size=f"0x{board.stack_size:X}")
         defines = (["-DTC_LAYER_HOOK"] + [f"-D{d}" for d in board.c_defines]
                    + (["-DTC_DUMP_LAYERS"] if dump_layers else []))
-        _render(root / rt.makefile, tmp / "Makefile", model=model_name,
+        render_to(root / rt.makefile, tmp / "Makefile", model=model_name,
                 board=board.name, cpu=board.cpu, opt=opt, semihost=int(board.semihosting),
                 cpu_flags=" ".join(board.cflags), uart_base=f"0x{board.uart_base:08X}u",
                 defines=" ".join(defines), **extra)
@@ -272,11 +272,11 @@ def _write_readme(root: Path, out: Path, rt: Runtime, board: Board, figures: dic
                   runtime_description=rt.description, cpu_flags=" ".join(board.cflags),
                   arena_bytes=figures.get("arena_bytes", 0),
                   op_list=", ".join(o["op"] for o in figures.get("tflm_ops", [])))
-    fragment = lambda name: Template((root / rt.readme_dir / name).read_text()).substitute(values)
+    fragment = lambda name: render(root / rt.readme_dir / name, **values)
     renode = (f"- `renode/`: a Renode platform and `test.robot` for this board "
               f"(`tinycompress simulate --engine renode .`, or `renode-test renode/test.robot`).\n"
               if board.renode_platform else "")
-    _render(root / "harness" / "README.md.tmpl", out, build=fragment("readme_build.md.tmpl"),
+    render_to(root / "harness" / "README.md.tmpl", out, build=fragment("readme_build.md.tmpl"),
             runtime_files=fragment("readme_files.md.tmpl"), renode=renode, **values)
 
 
@@ -285,13 +285,13 @@ def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors:
     from .boards import RENODE_UARTS
     out.mkdir()
     uart_type, uart_options = RENODE_UARTS[board.uart]
-    _render(root / "boards" / "renode" / "platform.repl.tmpl", out / board.renode_platform,
+    render_to(root / "boards" / "renode" / "platform.repl.tmpl", out / board.renode_platform,
             board=board.name, cpu_type=board.cpu_row.renode_cpu,
             tick_hz=board.tick_hz, flash_origin=f"0x{board.flash_origin:08X}",
             flash_size=f"0x{board.flash_size:X}", ram_origin=f"0x{board.ram_origin:08X}",
             ram_size=f"0x{board.ram_size:X}", uart_type=uart_type,
             uart_base=f"0x{board.uart_base:08X}", uart_options=uart_options)
-    _render(root / "boards" / "renode" / "test.robot.tmpl", out / "test.robot", model=model_name,
+    render_to(root / "boards" / "renode" / "test.robot.tmpl", out / "test.robot", model=model_name,
             board=board.name, vectors=vectors, timeout=FirmwareSection.timeout,
             platform=board.renode_platform)
 
@@ -310,15 +310,10 @@ def load_project(project_dir) -> dict:
     return meta
 
 
-def _render(template: Path, out: Path, **values):
-    out.write_text(Template(template.read_text()).substitute(**values))
-
-
 def _c_rows(rows: list) -> str:
     """Byte strings as C initializer rows of int8 values, 16 per line."""
     lines = []
     for row in rows:
-        values = np.frombuffer(row, np.int8)
-        chunks = [", ".join(str(int(v)) for v in values[i:i + 16]) for i in range(0, len(values), 16)]
-        lines.append("    {\n        " + ",\n        ".join(chunks) + "\n    },")
+        values = (str(int(v)) for v in np.frombuffer(row, np.int8))
+        lines.append("    {\n" + c_rows(values, 16, "        ") + "\n    },")
     return "\n".join(lines)

@@ -15,8 +15,8 @@ import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from string import Template
 
+from ..ctext import c_string, render_to
 from ..errors import TinyCompressError
 
 # Builtin op -> the MicroMutableOpResolver method that registers it. Most are the op name in
@@ -202,7 +202,6 @@ def writer(model, tflite_path, host):
     """write_model(src_dir) -> figures, for project.write_project."""
     from .. import opinfo
     from ..export import export_c
-    from .native.codegen import _c_string as c_string
 
     ops = resolver_ops(model)
     if host.arena_bytes is None:
@@ -234,8 +233,7 @@ def writer(model, tflite_path, host):
                                         f"        return fail(\"{o.method} ({o.op}) failed\", 2);\n"
                                         "    }" for o in ops))
         for name in ("model.h", "model.cc"):
-            template = Template((_csrc() / f"{name}.tmpl").read_text())
-            (src / name).write_text(template.substitute(values))
+            render_to(_csrc() / f"{name}.tmpl", src / name, **values)
         return {"arena_bytes": arena, "weight_bytes": len(model.data), "macs": int(macs),
                 "io_bytes": sum(in_sizes) + sum(out_sizes), "host_arena_bytes": int(host.arena_bytes),
                 "tflm_ops": [{"op": o.op, "method": o.method} for o in ops],

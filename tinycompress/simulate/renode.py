@@ -11,8 +11,8 @@ from __future__ import annotations
 import subprocess
 import time
 from pathlib import Path
-from string import Template
 
+from ..ctext import render_to
 from ..deploy import FirmwareSection
 from ..errors import TinyCompressError
 from ..firmware.boards import get_board
@@ -39,8 +39,8 @@ def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport
     uart_log = project_dir / "build" / "renode-uart.log"
     uart_log.unlink(missing_ok=True)
     script = project_dir / "build" / "run.resc"
-    script.write_text(Template((csrc_root() / "boards" / "renode" / "run.resc.tmpl").read_text())
-                      .substitute(board=board.name, repl=repl, elf=elf, uart_log=uart_log))
+    render_to(csrc_root() / "boards" / "renode" / "run.resc.tmpl", script,
+              board=board.name, repl=repl, elf=elf, uart_log=uart_log)
     report = SimReport(board=board.name, engine="renode", insns_per_tick=board.insns_per_tick,
                        energy_nj_per_cycle=board.energy_nj_per_cycle,
                        expected_vectors=int(meta["vectors"]), timeout=timeout)

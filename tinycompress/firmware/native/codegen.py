@@ -7,24 +7,19 @@ one kernel call per layer with a const parameter struct, no interpreter, no op t
 from __future__ import annotations
 
 from pathlib import Path
-from string import Template
 
 import numpy as np
 
 from ... import opinfo
 from ...errors import TinyCompressError
+from ... import ctext
+from ...ctext import c_array, c_string, c_value
 from ...fileio import atomic_file
 from .compressed import compress, weight_format
 from .lowering import LayerInfo, NativeInfo
 from .ops import OPS, rules
 from .planner import plan_memory
 from .weights import DEFAULT_MAX_SLOWDOWN
-
-C_TYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t",
-           np.dtype(np.int16): "int16_t", np.dtype(np.uint16): "uint16_t",
-           np.dtype(np.int32): "int32_t", np.dtype(np.uint32): "uint32_t",
-           np.dtype(np.int64): "int64_t", np.dtype(np.float32): "float"}
-
 
 def _runtime_dir() -> Path:
     from ...csrc import ROOT
@@ -37,8 +32,8 @@ def runtime_sources() -> list:
     return sorted(list(d.glob("*.c")) + list(d.glob("*.h")))
 
 
-def _template(name: str) -> Template:
-    return Template((_runtime_dir() / "templates" / name).read_text())
+def _template(name: str) -> Path:
+    return _runtime_dir() / "templates" / name
 
 
 INT32_RANGE = (-(2 ** 31), 2 ** 31 - 1)
@@ -104,42 +99,6 @@ def require_supported(model):
 
 # --- rendering -----------------------------------------------------------------------------
 
-def _c_int(v: int) -> str:
-    v = int(v)
-    return "(-2147483647 - 1)" if v == -(2 ** 31) else str(v)
-
-
-def _c_value(v) -> str:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, (bool, np.bool_)):
-        return "1" if v else "0"
-    if isinstance(v, (float, np.floating)):
-        return repr(float(v)) + "f"
-    if isinstance(v, (list, tuple, np.ndarray)):
-        return "{" + ", ".join(_c_value(x) for x in np.asarray(v).tolist()) + "}"
-    return _c_int(v)
-
-
-def _c_array(name: str, array) -> str:
-    array = np.ascontiguousarray(array).ravel()
-    ctype = C_TYPES.get(array.dtype)
-    if ctype is None:
-        raise TypeError(f"no C type for {array.dtype} ({name})")
-    values = array.tolist()
-    if ctype == "float":
-        items = [repr(float(x)) + "f" for x in values]
-    else:
-        items = [str(int(x)) for x in values]
-    lines = [", ".join(items[i:i + 16]) for i in range(0, len(items), 16)] or ["0"]
-    body = ",\n    ".join(lines)
-    return f"static const {ctype} {name}[{max(1, len(values))}] TC_ALIGNED = {{\n    {body}\n}};"
-
-
-def _c_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def _pointer(loc) -> str:
     base = {"arena": "arena", "input": "input", "output": "output"}[loc.space]
     return f"{base} + {loc.offset}"
@@ -170,43 +129,43 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
         out_bytes = model.tensors[low.output].nbytes
         info.layers.append(LayerInfo(name=name, op=op.op, macs=opinfo.macs(model, op),
                                      output_bytes=out_bytes, **weight_format(model, op, low)))
-        names.append(f"    {_c_string(name)},")
-        fields = {k: _c_value(v) for k, v in low.params.items()}
+        names.append(f"    {c_string(name)},")
+        fields = {k: c_value(v) for k, v in low.params.items()}
         for field_name, array in low.arrays.items():   # "rq.shift": a field of an embedded struct
             cname = f"tc_l{i}_{field_name.replace('.', '_')}"
-            constants.append(_c_array(cname, array))
+            constants.append(c_array(cname, array))
             fields[field_name] = cname
             info.flash_bytes += int(np.asarray(array).nbytes)
         for t in low.inputs:        # constant operands (e.g. ADD x + c) live in flash
             tensor = model.tensors[t]
             if tensor.is_const and t not in const_tensors:
                 const_tensors[t] = f"tc_t{t}"
-                constants.append(_c_array(const_tensors[t], tensor.data))
+                constants.append(c_array(const_tensors[t], tensor.data))
                 info.flash_bytes += int(tensor.data.nbytes)
         out = _pointer(plan.tensors[low.output])
         subs = dict(index=i, op=op.op, name=name.replace("*/", "* /"), output=out,
                     output_bytes=out_bytes)
         if i in plan.aliased:
-            body.append(alias_t.substitute(subs))
+            body.append(ctext.render(alias_t, **subs))
             continue
         init = "".join(f"\n    .{k} = {v}," for k, v in fields.items()) or " 0"
         params.append(f"static const {low.params_type} tc_l{i}_params = {{{init}\n}};")
         scratch = f"arena + {plan.scratch[i]}" if i in plan.scratch else "NULL"
         inputs = ", ".join(const_tensors[t] if t in const_tensors else _pointer(plan.tensors[t])
                            for t in low.inputs) or "NULL"
-        body.append(layer_t.substitute(subs, kernel=low.kernel, scratch=scratch,
-                                       n_inputs=max(1, len(low.inputs)), inputs=inputs))
+        body.append(ctext.render(layer_t, **subs, kernel=low.kernel, scratch=scratch,
+                                 n_inputs=max(1, len(low.inputs)), inputs=inputs))
     headers = sorted(p.name for p in _runtime_dir().glob("tc_*.h"))
     common = dict(source=Path(model.source).name, num_layers=len(lowered),
                   macs=info.macs, input_bytes=plan.input_bytes,
                   output_bytes=plan.output_bytes, arena_bytes=plan.arena_bytes)
-    model_c = _template("model.c.tmpl").substitute(
-        common, includes="\n".join(f'#include "{h}"' for h in headers),
+    model_c = ctext.render(
+        _template("model.c.tmpl"), **common, includes="\n".join(f'#include "{h}"' for h in headers),
         constants="\n\n".join(constants) or "/* none */",
         params="\n\n".join(params) or "/* none */",
         layer_names="\n".join(names), arena_alloc=max(16, plan.arena_bytes),
         body="\n".join(body))
-    model_h = _template("model.h.tmpl").substitute(common)
+    model_h = ctext.render(_template("model.h.tmpl"), **common)
     return model_c, model_h, info
 
 

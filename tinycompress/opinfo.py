@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .firmware.tflm import RESOLVER_METHODS
+
 
 def _operand(model, op, k):
     """Input k, or None when absent (a malformed op counts 0 MACs; the checks name it)."""
@@ -69,18 +71,7 @@ def macs(model, op) -> int:
     return int(formula(model, op)) if formula else 0
 
 
-# Builtin ops the TFLite-Micro interpreter registers (read from the Register_* symbols of the
-# tflite-micro wheel's _runtime.so; tests/test_inspect.py checks this table against it).
-TFLM_BUILTIN_OPS = frozenset("""
-    ABS ADD ADD_N ARG_MAX ARG_MIN ASSIGN_VARIABLE AVERAGE_POOL_2D BATCH_MATMUL BATCH_TO_SPACE_ND
-    BROADCAST_ARGS BROADCAST_TO CALL_ONCE CAST CEIL CONCATENATION CONV_2D COS CUMSUM
-    DEPTHWISE_CONV_2D DEPTH_TO_SPACE DEQUANTIZE DIV DYNAMIC_UPDATE_SLICE ELU EMBEDDING_LOOKUP EQUAL EXP EXPAND_DIMS
-    FILL FLOOR FLOOR_DIV FLOOR_MOD FULLY_CONNECTED GATHER GATHER_ND GREATER GREATER_EQUAL
-    HARD_SWISH IF L2_NORMALIZATION L2_POOL_2D LEAKY_RELU LESS LESS_EQUAL LOG LOGICAL_AND
-    LOGICAL_NOT LOGICAL_OR LOGISTIC LOG_SOFTMAX MAXIMUM MAX_POOL_2D MEAN MINIMUM MIRROR_PAD MUL
-    NEG NOT_EQUAL PACK PAD PADV2 PRELU QUANTIZE READ_VARIABLE REDUCE_ALL REDUCE_MAX REDUCE_MIN
-    RELU RELU6 RESHAPE RESIZE_BILINEAR RESIZE_NEAREST_NEIGHBOR REVERSE_V2 ROUND RSQRT SELECT_V2
-    SHAPE SIN SLICE SOFTMAX SPACE_TO_BATCH_ND SPACE_TO_DEPTH SPLIT SPLIT_V SQRT SQUARE
-    SQUARED_DIFFERENCE SQUEEZE STRIDED_SLICE SUB SUM SVDF TANH TRANSPOSE TRANSPOSE_CONV
-    UNIDIRECTIONAL_SEQUENCE_LSTM UNPACK VAR_HANDLE WHILE ZEROS_LIKE
-""".split())
+# Builtin ops the TFLite-Micro interpreter registers: the ops of the TFLM runtime's resolver
+# table (firmware/tflm.py RESOLVER_METHODS, written once from TFLM's op resolver; the tests
+# check it against the Register_* symbols of the tflite-micro wheel).
+TFLM_BUILTIN_OPS = frozenset(RESOLVER_METHODS)

@@ -42,7 +42,9 @@ MAX_RAM_BYTES = 2 ** 31 - 1     # offsets into the arena are int32 in the kernel
 
 
 def _param_problem(key, value) -> str | None:
-    """Why a computed kernel parameter cannot be emitted (None when it can)."""
+    """Parameters: every computed kernel parameter fits its C field (int32), requantization shifts lie in [-31, 30].
+
+    Returns why `value` cannot be emitted, or None when it can."""
     values = [] if isinstance(value, str) else np.asarray(value).ravel().tolist()
     ints = [v for v in values if isinstance(v, int)]
     wide = isinstance(value, np.ndarray) and value.dtype == np.int64    # emitted as int64_t

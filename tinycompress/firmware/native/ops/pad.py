@@ -10,7 +10,7 @@ from .common import same_quant, shape4, verdict
 
 
 def paddings(model, op) -> tuple:
-    """Input of at most 4 dimensions; paddings a constant int32/int64 [rank, 2] tensor of values >= 0."""
+    """Input of at most 4 dimensions; paddings a constant int32/int64 [rank, 2] tensor of values 0 to 65536."""
     inp, pads = model.tensors[op.inputs[0]], model.tensors[op.inputs[1]]
     if len(inp.shape) > 4:
         return False, f"input has {len(inp.shape)} dimensions (at most 4 supported)"

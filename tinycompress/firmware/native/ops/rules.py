@@ -87,10 +87,3 @@ def problems(model, op, spec) -> list:
         if not ok:
             return [reason]
     return []
-
-
-def rule_lines(spec) -> list:
-    """The row's rules as sentences (first docstring line of each), for the README table."""
-    docs = [r.__doc__ for r in BEFORE] + [c.__doc__ for c in spec.constraints]
-    docs += [r.__doc__ for r in AFTER] if spec.output_shape is not None else []
-    return [d.strip().splitlines()[0] for d in docs if d]

@@ -231,3 +231,24 @@ def test_build_report_gives_flash_per_layer_and_saved_bytes():
     text = "\n".join(weight_lines(layers))
     assert "lut_sparse" in text and "saved 750 B: 750 B instead of 1,500 B (0.500x dense)" in text
     assert weight_lines([dict(layers[1])]) == []                        # all dense: nothing to say
+
+
+def test_recipe_weights_key_is_checked_and_reaches_the_report(tmp_path):
+    from tinycompress.deploy import FirmwareSection
+    from tinycompress.report import _device_points, plot, render_firmware
+    with pytest.raises(TinyCompressError, match="key 'weights'"):
+        FirmwareSection(weights="zip").validate()
+    with pytest.raises(TinyCompressError, match="max_slowdown"):
+        FirmwareSection(max_slowdown=0.5).validate()
+    fw = {"weights": "auto", "generate": {"weight_bytes": 12950, "vector_source": "x"},
+          "build": {"flash_used": 22000, "flash_size": 1 << 22, "ram_used": 1, "ram_size": 2,
+                    "sections": {}},
+          "layers": [{"name": "fc", "weights": "lut_sparse", "weight_bytes": 250,
+                      "dense_weight_bytes": 1000}]}
+    rows = [{"stage": "int8 tflite", "metric": "accuracy", "value": 0.98, "gzip_bytes": 13000}]
+    assert [p[:2] for p in _device_points(rows, fw)] == [("device weights (auto)", 12950),
+                                                        ("firmware image", 22000)]
+    plot(rows, tmp_path / "r.png", "t", firmware=fw)
+    assert (tmp_path / "r.png").stat().st_size > 0
+    text = "\n".join(render_firmware(fw))
+    assert "250 B in flash instead of 1,000 B dense (0.250x, 750 B saved)" in text

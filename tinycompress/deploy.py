@@ -28,6 +28,8 @@ class FirmwareSection:
     timeout: float = 120.0      # seconds before a firmware that does not finish is stopped
     simulate: bool = True       # run in QEMU (false: generate and build only)
     dump_layers: bool = False   # print every layer's output on the device and diff it
+    weights: str = "dense"      # weight format in flash: dense|lut|sparse|lut_sparse|auto (native)
+    max_slowdown: float = 1.2   # auto: most estimated instructions per tensor relative to dense
 
     def validate(self):
         from .firmware.boards import get_board
@@ -43,6 +45,12 @@ class FirmwareSection:
         if self.opt not in OPT_LEVELS:
             raise TinyCompressError(f"key 'opt': {self.opt!r} is not an optimisation level; "
                                     f"choose one of {', '.join(OPT_LEVELS)}")
+        from .firmware.native.weights import CHOICES
+        if self.weights not in CHOICES:
+            raise TinyCompressError(f"key 'weights': {self.weights!r} is not a weight format; "
+                                    f"choose one of {', '.join(CHOICES)}")
+        if not self.max_slowdown >= 1.0:
+            raise TinyCompressError(f"key 'max_slowdown' must be at least 1.0 (got {self.max_slowdown})")
         if not self.timeout > 0:
             raise TinyCompressError(f"key 'timeout' must be positive seconds (got {self.timeout})")
         if self.simulate and board.qemu_machine is None:
@@ -105,13 +113,15 @@ def step_firmware(ctx):
     board = get_board(fw.board)
     state = _state(ctx)
     state.update(board=board.name, cpu=board.cpu, fpu=board.fpu, runtime=fw.runtime, opt=fw.opt,
+                 weights=fw.weights,
                  energy_nj_per_cycle_estimate=board.energy_nj_per_cycle,
                  energy_source=board.energy_source)
     ctx.log(f"firmware: {fw.runtime} runtime for {board.name}, {fw.vectors} golden vectors")
     try:
         generate_project(ctx.out / "model_int8.tflite", board.name, ctx.out / PROJECT,
                          runtime=fw.runtime, data=_golden_source(ctx.recipe), vectors=fw.vectors,
-                         dump_layers=fw.dump_layers, seed=ctx.recipe.model.seed, opt=fw.opt)
+                         dump_layers=fw.dump_layers, seed=ctx.recipe.model.seed, opt=fw.opt,
+                         weights=fw.weights, max_slowdown=fw.max_slowdown)
     except TinyCompressError as exc:
         return _fail(ctx, "generate", str(exc))
     meta = load_project(ctx.out / PROJECT)

@@ -59,8 +59,24 @@ def _is_tflite(row) -> bool:
     return "tflite" in row["stage"]
 
 
-def plot(rows, path: Path, title: str):
-    """Quality against gzipped size, one point per stage (log size axis)."""
+def _device_points(rows, firmware) -> list:
+    """(label, bytes, value, metric) for the device's flash: the model's constants and the
+    whole firmware image, at the int8 .tflite's quality (the device's outputs are TFLM's)."""
+    gen, b = (firmware or {}).get("generate") or {}, (firmware or {}).get("build") or {}
+    int8 = [r for r in rows if _is_tflite(r) and "int8" in r["stage"]]
+    if not int8 or not gen.get("weight_bytes"):
+        return []
+    r = int8[-1]
+    fmt = (firmware or {}).get("weights", "dense")
+    points = [(f"device weights ({fmt})", gen["weight_bytes"], r["value"], r["metric"])]
+    if b.get("flash_used"):
+        points.append(("firmware image", b["flash_used"], r["value"], r["metric"]))
+    return points
+
+
+def plot(rows, path: Path, title: str, firmware=None):
+    """Quality against size, one point per stage (log size axis): gzipped Keras weights and
+    .tflite files, then the device's flash (model constants, whole image) when deployed."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -68,6 +84,7 @@ def plot(rows, path: Path, title: str):
     import numpy as np
 
     rows = [_row(r) for r in rows if _row(r).get("gzip_bytes") and _row(r).get("value") is not None]
+    device = _device_points(rows, firmware)
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
     by_metric = {}
     for r in rows:
@@ -92,11 +109,17 @@ def plot(rows, path: Path, title: str):
             placed.append((x, y))
             ax.annotate(r["stage"], (x, y), textcoords="offset points",
                         xytext=(4, 4 - 11 * near), fontsize=8)
+    for label, size, value, metric in device:
+        y = value * (100 if metric == "accuracy" else 1)
+        ax.plot([size / 1024], [y], "^", color="tab:red")
+        ax.annotate(label, (size / 1024, y), textcoords="offset points", xytext=(4, -12), fontsize=8)
+    if device:
+        ax.plot([], [], "^", color="tab:red", label="device flash (same outputs as int8 .tflite)")
     ax.set_xscale("log")
     plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")   # 20, not 2x10^1
     ax.xaxis.set_major_formatter(plain)
     ax.xaxis.set_minor_formatter(plain)
-    ax.set_xlabel("gzipped size (KiB): Keras weights, then .tflite")
+    ax.set_xlabel("size (KiB): gzipped Keras weights and .tflite" + ("; device flash" if device else ""))
     ax.set_ylabel(" / ".join(METRIC_LABELS.get(m, m) + (" (%)" if m == "accuracy" else "")
                              for m in by_metric) or "metric")
     ax.set_title(title)
@@ -168,6 +191,14 @@ def render_firmware(fw: dict) -> list:
              f"**{_verdict(fw)}**" + (" against the TFLM host interpreter, in QEMU "
                                      "(`-icount shift=0`)." if sim else ""), ""]
     if gen:
+        weighted = [layer for layer in fw.get("layers", []) if "weight_bytes" in layer]
+        if weighted:
+            used = sum(layer["weight_bytes"] for layer in weighted)
+            dense = sum(layer["dense_weight_bytes"] for layer in weighted)
+            formats = ", ".join(sorted({layer["weights"] for layer in weighted}))
+            lines += [f"- weight format `{fw.get('weights', 'dense')}` ({formats}): conv/FC weights "
+                      f"{used:,} B in flash instead of {dense:,} B dense ({used / dense:.3f}x, "
+                      f"{dense - used:,} B saved), decoded inside the kernels"]
         lines += [f"- golden vectors: {gen.get('vector_source')}",
                   f"- weights and constants in flash: {_num(gen.get('weight_bytes'))} B; "
                   f"activation arena (static plan): {_num(gen.get('arena_bytes'))} B, "
@@ -260,7 +291,8 @@ def write_reports(folder, result) -> list:
     """Write report.json, report.md and report.png into `folder`; returns their names."""
     folder = Path(folder)
     names = ["report.json", "report.md", "report.png"]
-    plot(result.rows, folder / "report.png", f"{result.recipe}: quality vs size")
+    plot(result.rows, folder / "report.png", f"{result.recipe}: quality vs size",
+         firmware=getattr(result, "firmware", None))
     d = result.to_dict()
     d["artifacts"] = d["artifacts"] + names
     (folder / "report.json").write_text(json.dumps(d, indent=2, default=str) + "\n")

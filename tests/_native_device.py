@@ -6,15 +6,11 @@ from __future__ import annotations
 import subprocess
 
 from tinycompress.csrc import ROOT
+from tinycompress.firmware.boards import CPU_LIST
 
-# (cpu flags, has the DSP extension)
-CPUS = [(["-mcpu=cortex-m0plus", "-mfloat-abi=soft"], False),
-        (["-mcpu=cortex-m3", "-mfloat-abi=soft"], False),
-        (["-mcpu=cortex-m4", "-mfloat-abi=soft"], True),
-        (["-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"], True),
-        (["-mcpu=cortex-m33", "-mfloat-abi=soft"], True),
-        (["-mcpu=cortex-m55", "-mfloat-abi=hard"], True)]
-CPU_IDS = [c[0][0].split("=")[1] for c in CPUS]
+# (cpu flags, has the DSP extension), from the boards' CPU table
+CPUS = [(list(cpu.cflags), cpu.dsp) for cpu in CPU_LIST]
+CPU_IDS = [cpu.name for cpu in CPU_LIST]
 
 
 def cross_compile_mnemonics(tmp_path, name: str, flags) -> set:

@@ -275,7 +275,7 @@ def render_markdown(d: dict) -> str:
                   f"sha256 `{c['sha256']}`",
                   f"- calibrated on {c['representative_samples']} training samples, scored on "
                   f"{c['test_samples']} test samples in the TFLM host interpreter",
-                  f"- TFLM arena: {c['arena_bytes']} B", ""]
+                  f"- TFLM arena (host interpreter, 64-bit; the device needs less): {c['arena_bytes']} B", ""]
     if (d.get("extra") or {}).get("robustness"):
         lines += [render_robustness(d["extra"]["robustness"]), ""]
     if (d.get("extra") or {}).get("firmware"):

@@ -88,9 +88,33 @@ def fc_case(seed: int) -> Case:
                 f"values {values} sparsity {sparsity}")
 
 
+def dw_case(seed: int) -> Case:
+    rng = np.random.default_rng(9000 + seed)
+    values, sparsity, act, in_range = _draw(rng, seed)
+    k = tuple(int(v) for v in rng.integers(1, 6, 2)) if seed % 3 else (3, 3)
+    stride = tuple(int(v) for v in rng.integers(1, 3, 2))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    hw = [int(rng.integers(k[i], k[i] + 6)) for i in range(2)]
+    in_c = int(rng.choice([1, 3, 4, 8, 13]))
+    mult = 2 if seed % 5 == 4 else 1
+    flat = clustered(rng, channel_weights(rng, (k[0] * k[1], in_c * mult), 1, k[0] * k[1], in_range),
+                     1, values, sparsity)
+    w = flat.reshape(k[0], k[1], in_c, mult)
+    b = bias_for(rng, in_c * mult, act)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        y = tf.nn.depthwise_conv2d(x, tf.constant(w), [1, stride[0], stride[1], 1], padding)
+        return activate(tf, act, y + tf.constant(b))
+
+    return Case(seed, (1, hw[0], hw[1], in_c), in_range, fn,
+                f"seed {seed}: in {(1, *hw, in_c)} k {k} mult {mult} stride {stride} {padding} "
+                f"{act} range {in_range} values {values} sparsity {sparsity}")
+
+
 DEFAULT_CASES = 12
 SLOW_CASES = 36
-OPS = {"CONV_2D": conv_case, "FULLY_CONNECTED": fc_case}
+OPS = {"CONV_2D": conv_case, "FULLY_CONNECTED": fc_case, "DEPTHWISE_CONV_2D": dw_case}
 
 
 @functools.lru_cache(maxsize=None)
@@ -119,11 +143,14 @@ def _assert_formats(model_bytes, info, fmt):
         w, name = weight_matrix(model, op)
         fits = FORMATS[fmt].fits(w, name) if fmt != "auto" else None
         want = layer.weights if fmt == "auto" else (fmt if not isinstance(fits, str) else "dense")
+        if fmt == "auto" and op.op == "DEPTHWISE_CONV_2D":
+            want = "dense"                     # auto keeps depthwise dense (its variant is slow)
         assert layer.weights == want, (name, fits)
         if layer.weights != "dense":
             assert layer.weight_bytes == FORMATS[layer.weights].fits(w, name) < layer.dense_weight_bytes
         used.append(layer.weights)
-    assert used.count("dense") < len(used), used
+    if fmt != "auto" or model.operators[0].op != "DEPTHWISE_CONV_2D":
+        assert used.count("dense") < len(used), used
 
 
 @pytest.mark.slow

@@ -67,6 +67,34 @@ TC_INLINE const uint8_t *tc_cw_entries(int32_t fmt, int32_t rows, uint32_t bits,
     return s;
 }
 
+/* Channel c of w (stream at s, codebook cb) against rows a and b (k taps each; rows == 1:
+ * a alone): *sa += a.w_c, *sb += b.w_c. Returns where channel c + 1's stream starts. */
+TC_INLINE const uint8_t *tc_cw_channel(int32_t fmt, int32_t rows, const tc_cweights *w, int32_t c,
+                                       const uint8_t *s, const int8_t *cb, const int8_t *a, const int8_t *b,
+                                       int32_t k, int32_t *acc_a, int32_t *acc_b) {
+    const uint32_t bits = (uint32_t)w->bits;
+    if (fmt == TC_CW_LUT) {
+        const uint32_t mask = (1u << bits) - 1u;
+        int32_t sa = *acc_a, sb = *acc_b;
+        uint32_t pos = 0;
+        for (int32_t j = 0; j < k; j++, pos += bits) {
+            const uint8_t *p = s + (pos >> 3);
+            const int32_t v = cb[(((uint32_t)p[0] | (uint32_t)p[1] << 8) >> (pos & 7u)) & mask];
+            sa += a[j] * v;
+            if (rows == 2) {
+                sb += b[j] * v;
+            }
+        }
+        *acc_a = sa;
+        *acc_b = sb;
+        return s + w->row_bytes;
+    }
+    if (fmt == TC_CW_LUT_SPARSE && bits == 4) {   /* 16 clusters: constant shifts */
+        return tc_cw_entries(fmt, rows, 4, s, w->counts[c], cb, a, b, acc_a, acc_b);
+    }
+    return tc_cw_entries(fmt, rows, bits, s, w->counts[c], cb, a, b, acc_a, acc_b);
+}
+
 /* Rows a and b (k taps each; rows == 1: a alone) against every channel of w:
  * oa[c] = requantized (bias[c] + a.w_c), ob[c] likewise. fmt and rows are constants at
  * every call site (the kernels are always_inline wrappers), so the branches fold away. */
@@ -74,29 +102,11 @@ TC_INLINE void tc_cw_rows(int32_t fmt, int32_t rows, const int8_t *a, const int8
                           int8_t *ob, const tc_cweights *w, const int32_t *bias, int32_t k,
                           int32_t out_c, const tc_requant *q) {
     const tc_requant rq = *q;
-    const uint32_t bits = (uint32_t)w->bits;
-    const uint32_t mask = (1u << bits) - 1u;
     const uint8_t *s = (const uint8_t *)w->stream;
     const int8_t *cb = w->codebook;
-    for (int32_t c = 0; c < out_c; c++) {
+    for (int32_t c = 0; c < out_c; c++, cb += w->cb_stride) {
         int32_t sa = bias[c], sb = bias[c];
-        if (fmt == TC_CW_LUT) {
-            uint32_t pos = 0;
-            for (int32_t j = 0; j < k; j++, pos += bits) {
-                const uint8_t *p = s + (pos >> 3);
-                const int32_t v = cb[(((uint32_t)p[0] | (uint32_t)p[1] << 8) >> (pos & 7u)) & mask];
-                sa += a[j] * v;
-                if (rows == 2) {
-                    sb += b[j] * v;
-                }
-            }
-            s += w->row_bytes;
-        } else if (fmt == TC_CW_LUT_SPARSE && bits == 4) {   /* 16 clusters: constant shifts */
-            s = tc_cw_entries(fmt, rows, 4, s, w->counts[c], cb, a, b, &sa, &sb);
-        } else {
-            s = tc_cw_entries(fmt, rows, bits, s, w->counts[c], cb, a, b, &sa, &sb);
-        }
-        cb += w->cb_stride;
+        s = tc_cw_channel(fmt, rows, w, c, s, cb, a, b, k, &sa, &sb);
         oa[c] = tc_output_s8(sa, &rq, c);
         if (rows == 2) {
             ob[c] = tc_output_s8(sb, &rq, c);

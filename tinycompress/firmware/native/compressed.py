@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from .lowering import Lowered
-from .ops.packing import pack_pairs
+from .ops import OPS
 from .weights import DEFAULT_MAX_SLOWDOWN, FORMATS, choose
 
 
@@ -19,6 +21,12 @@ class Variant:
     prefix: str            # kernel name before the format: tc_conv2d -> tc_conv2d_lut_s8
     params_type: str
     scratch: object        # (dense Lowered) -> bytes the variant needs
+    matrix: object         # (filter tensor) -> [channels, k] int8 in the variant's read order
+    auto: bool = True      # auto may pick a compressed format (False: only when asked by name)
+
+
+# the dense kernels' weight arrays, unused (NULL) in a variant's `base`
+WEIGHT_ARRAYS = ("weights", "wquads")
 
 
 def _conv_scratch(low: Lowered) -> int:
@@ -27,9 +35,23 @@ def _conv_scratch(low: Lowered) -> int:
     return 0 if p["direct"] else 2 * ((k + 3) // 4 * 4) + 4
 
 
+def _rows(flt):
+    return flt.data.reshape(flt.shape[0], -1)
+
+
+def _depthwise_rows(flt):
+    return np.ascontiguousarray(flt.data.reshape(-1, flt.shape[3]).T)   # [out_c, taps]
+
+
+# Depthwise: auto keeps it dense; its variant gathers each pixel's taps channel-major and
+# runs ~2-3x the instructions of the DSP depthwise kernel, so it is a flash-over-speed choice.
 VARIANTS = {
-    "CONV_2D": Variant("tc_conv2d", "tc_conv2d_cw_params", _conv_scratch),
-    "FULLY_CONNECTED": Variant("tc_fully_connected", "tc_fully_connected_cw_params", lambda low: 0),
+    "CONV_2D": Variant("tc_conv2d", "tc_conv2d_cw_params", _conv_scratch, _rows),
+    "FULLY_CONNECTED": Variant("tc_fully_connected", "tc_fully_connected_cw_params",
+                               lambda low: 0, _rows),
+    "DEPTHWISE_CONV_2D": Variant("tc_depthwise_conv2d", "tc_depthwise_conv2d_cw_params",
+                                 lambda low: low.params["in_c"] * low.params["k_h"] * low.params["k_w"],
+                                 _depthwise_rows, auto=False),
 }
 
 
@@ -39,7 +61,7 @@ def weight_matrix(model, op):
     if op.op not in VARIANTS:
         return None
     flt = model.tensors[op.inputs[1]]
-    return flt.data.reshape(flt.shape[0], -1), flt.name
+    return VARIANTS[op.op].matrix(flt), flt.name
 
 
 def compress(model, op, low: Lowered, policy: str = "dense",
@@ -49,15 +71,15 @@ def compress(model, op, low: Lowered, policy: str = "dense",
     if found is None or policy == "dense":
         return low, None
     w, name = found
-    choice = choose(w, name, policy, max_slowdown)
+    variant = VARIANTS[op.op]
+    choice = choose(w, name, policy if variant.auto or policy != "auto" else "dense", max_slowdown)
     if choice.format == "dense":
         return low, choice
     fmt = FORMATS[choice.format]
     encoded = fmt.encode(w, name)
-    variant = VARIANTS[op.op]
     params = {f"base.{k}": v for k, v in low.params.items()}
-    params["base.weights"] = "NULL"
-    arrays = {f"base.{k}": v for k, v in low.arrays.items() if k != "weights"}
+    params.update({f"base.{k}": "NULL" for k in WEIGHT_ARRAYS if k in low.arrays})
+    arrays = {f"base.{k}": v for k, v in low.arrays.items() if k not in WEIGHT_ARRAYS}
     params.update({"w.counts": "NULL", "w.codebook": "NULL", "w.cb_stride": 0, "w.bits": 0,
                    "w.row_bytes": 0})
     params.update({f"w.{k}": v for k, v in encoded.params.items()})
@@ -71,16 +93,20 @@ def compress(model, op, low: Lowered, policy: str = "dense",
 
 def weight_format(model, op, low: Lowered) -> dict:
     """LayerInfo fields: the op's weight format and its bytes against dense."""
-    found = weight_matrix(model, op)
-    if found is None:
+    if weight_matrix(model, op) is None:
         return {}
-    dense = int(pack_pairs(found[0]).nbytes)
     variant = VARIANTS[op.op]
     for fmt in FORMATS.values():
         if fmt.kernel_suffix and low.kernel == f"{variant.prefix}_{fmt.kernel_suffix}_s8":
             used = sum(int(a.nbytes) for k, a in low.arrays.items() if k.startswith("w."))
+            dense = _dense_bytes(OPS[op.op].lower(model, op))
             return dict(weights=fmt.name, weight_bytes=used, dense_weight_bytes=dense)
+    dense = _dense_bytes(low)
     return dict(weights="dense", weight_bytes=dense, dense_weight_bytes=dense)
+
+
+def _dense_bytes(low: Lowered) -> int:
+    return sum(int(np.asarray(low.arrays[k]).nbytes) for k in WEIGHT_ARRAYS if k in low.arrays)
 
 
 def format_table(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
@@ -94,7 +120,7 @@ def format_table(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
         if not flt.is_const or flt.type != "INT8" or flt.data is None or len(flt.shape) < 2:
             continue
         w, name = weight_matrix(model, op)
-        choice = choose(w, name, "auto", max_slowdown)
+        choice = choose(w, name, "auto" if VARIANTS[op.op].auto else "dense", max_slowdown)
         rows.append(dict(layer=model.layer_name(op), tensor=name, dense=int(w.size),
                          formats=choice.options, auto=choice.format))
     return rows

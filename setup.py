@@ -31,6 +31,7 @@ setup(
         "click>=8",
         "scikit-learn",
         "matplotlib",
+        "rich",
     ],
     extras_require={"test": ["pytest"], "flash": ["pyocd", "pyserial"]},
     entry_points={"console_scripts": ["tinycompress=tinycompress.cli:main"]},

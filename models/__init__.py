@@ -90,6 +90,7 @@ def train(name, epochs=None, data=None, seed=0, verbose=0):
     dataset = load_dataset(data) if data is not None else entry.dataset(seed)
     dataset = check_dataset(dataset, model, task=entry.task)
     training.fit(model, dataset, epochs if epochs is not None else entry.epochs,
-                 batch_size=entry.batch_size, learning_rate=entry.learning_rate, verbose=verbose)
+                 batch_size=entry.batch_size, learning_rate=entry.learning_rate, verbose=verbose,
+                 label=name)
     from tinycompress.evaluate import evaluate_model
     return model, dataset, evaluate_model(model, dataset)

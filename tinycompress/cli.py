@@ -45,6 +45,9 @@ class _Group(click.Group):
             message = os_error_message(exc) if isinstance(exc, OSError) else exc
             click.echo(f"error: {message}", err=True)
             ctx.exit(1)
+        finally:
+            from . import progress
+            progress.enable(False)      # the library is quiet again after the command
 
 
 # --- options every command shares -----------------------------------------------------------
@@ -69,6 +72,9 @@ EXPOSED_TO_LOG = ("verbose", "quiet")     # read through ctx.obj (log, progress)
 def _remember(ctx, param, value):
     """Merge a shared option given on the group and/or the command into the root ctx.obj."""
     obj = ctx.find_root().ensure_object(dict)
+    if param.name == "quiet":       # progress bars on stderr unless -q (before or after)
+        from . import progress
+        progress.enable(not (value or obj.get("quiet")))
     if param.count:
         obj[param.name] = obj.get(param.name, 0) + (value or 0)
     elif value is not None:

@@ -185,8 +185,10 @@ def _convert(model, source: str, representative, int8: bool) -> bytes:
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
+    from . import progress
     try:
-        with _quiet():
+        with progress.step(f"converting {source} to {'int8' if int8 else 'float'} TFLite"), \
+                _quiet():
             return bytes(converter.convert())
     except Exception as exc:  # the converter raises many types; its message names the op
         raise TinyCompressError(f"{source}: conversion to {'int8' if int8 else 'float'} TFLite "

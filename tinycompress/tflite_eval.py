@@ -65,7 +65,7 @@ def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str =
                                 f"{list(x.shape[1:])} ({per_sample} values)")
     s_in, z_in = float(inp.quant.scale[0]), int(inp.quant.zero_point[0])
     q = quantize(x.astype(np.float32), s_in, z_in).reshape((len(x),) + tuple(inp.shape))
-    result = tflm_host.run(tflite_bytes, [[sample] for sample in q], source=source)
+    result = _run_counted(tflite_bytes, q, source)
     outputs = np.stack([o[0].reshape(-1) for o in result.outputs])
     if task == "classify":
         if y is None:
@@ -76,6 +76,23 @@ def score(tflite_bytes: bytes, x, y=None, task: str | None = None, source: str =
     found = autoencoder_metrics(errors, y)
     auc = None if np.isnan(found["auc"]) else found["auc"]
     return TFLiteScore(task, len(x), None, found["reconstruction_mse"], errors, result.arena_bytes, auc)
+
+
+def _run_counted(tflite_bytes: bytes, q, source: str, chunk: int = 500):
+    """tflm_host.run over every sample; with progress on, in chunks that advance a bar (each
+    sample runs alone either way, so the outputs are the same)."""
+    from . import progress
+    if not progress.enabled() or len(q) <= chunk:
+        with progress.step(f"TFLM host interpreter: {len(q)} samples of {source}"):
+            return tflm_host.run(tflite_bytes, [[sample] for sample in q], source=source)
+    results = []
+    with progress.step(f"TFLM host interpreter: samples of {source}", len(q)) as advance:
+        for start in range(0, len(q), chunk):
+            part = q[start:start + chunk]
+            results.append(tflm_host.run(tflite_bytes, [[s] for s in part], source=source))
+            advance(len(part))
+    return tflm_host.TFLMResult(outputs=[o for r in results for o in r.outputs], tensors=[],
+                                arena_bytes=results[0].arena_bytes)
 
 
 def tflite_accuracy(tflite_bytes: bytes, dataset, task: str | None = None,

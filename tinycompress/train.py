@@ -35,12 +35,17 @@ def targets(dataset, split="train"):
 
 
 def fit(model, dataset, epochs, batch_size=32, learning_rate=1e-3, callbacks=(), verbose=0,
-        compile=True):
-    """Train on the training split (no shuffling randomness beyond the seeded one)."""
+        compile=True, label="train"):
+    """Train on the training split (no shuffling randomness beyond the seeded one); with
+    progress on, a bar per epoch named `label` shows loss and accuracy."""
+    from . import progress
     if epochs <= 0:
         return model
     if compile:
         compile_model(model, dataset.task, learning_rate)
+    bar = progress.epoch_callback(label)
+    callbacks = list(callbacks) + ([bar] if bar else [])
     model.fit(dataset.x_train, np.asarray(targets(dataset)), epochs=int(epochs),
-              batch_size=batch_size, callbacks=list(callbacks), verbose=verbose, shuffle=True)
+              batch_size=batch_size, callbacks=callbacks, verbose=0 if bar else verbose,
+              shuffle=True)
     return model

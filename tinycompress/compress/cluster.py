@@ -84,7 +84,7 @@ def apply(model, dataset, config: ClusterConfig = None, verbose=0):
 
     wrapped = clone_wrapping(model, names, wrap)
     train.fit(wrapped, dataset, config.epochs, batch_size=config.batch_size,
-              learning_rate=config.learning_rate, verbose=verbose)
+              learning_rate=config.learning_rate, verbose=verbose, label="cluster")
     clustered = ck.strip_clustering(wrapped)
     details = {"clustered_layers": names, "clusters": config.clusters, "init": config.init,
                "per_channel": config.per_channel, "per_tensor_fallback": fallback,

@@ -105,10 +105,14 @@ def distill_fit(student, teacher_out, dataset, config):
         opt.apply_gradients(zip(grads, student.trainable_variables))
         return loss
 
+    from .. import progress
     student_logits = _logits_fn(student)
-    for _ in range(int(config.epochs)):
-        for xb, yb, tb in data:
-            step(xb, yb, tb)
+    batches = -(-len(x) // config.batch_size)
+    for epoch in range(int(config.epochs)):
+        with progress.step(f"distill epoch {epoch + 1}/{config.epochs}", batches) as advance:
+            for xb, yb, tb in data:
+                loss = step(xb, yb, tb)
+                advance(status=f"loss {float(loss):.4f}" if progress.enabled() else "")
     return student
 
 

@@ -157,5 +157,5 @@ def apply(model, dataset, config: LowRankConfig = None, verbose=0):
                "params_after": int(new.count_params()), "factored_layers": sorted(plan),
                "energy": config.energy, "rank": config.rank}
     train.fit(new, dataset, config.epochs, batch_size=config.batch_size,
-              learning_rate=config.learning_rate, verbose=verbose)
+              learning_rate=config.learning_rate, verbose=verbose, label="lowrank")
     return new, evaluate_stage("lowrank", new, dataset, warnings, details, started)

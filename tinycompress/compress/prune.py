@@ -104,7 +104,7 @@ def apply(model, dataset, config: PruneConfig = None, verbose=0):
                              lambda layer: tfmot.sparsity.keras.prune_low_magnitude(layer, **kwargs))
     train.fit(wrapped, dataset, epochs, batch_size=config.batch_size,
               learning_rate=config.learning_rate, verbose=verbose,
-              callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
+              callbacks=[tfmot.sparsity.keras.UpdatePruningStep()], label="prune")
     pruned = tfmot.sparsity.keras.strip_pruning(wrapped)
     details = {"pruned_layers": names, "schedule": "m_by_n" if config.structured else config.schedule,
                "structured": config.structured, "target_sparsity": config.target_sparsity}

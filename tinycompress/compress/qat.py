@@ -138,7 +138,7 @@ def apply(model, dataset, config: QATConfig = None, verbose=0):
         raise TinyCompressError(f"qat: TF-MOT cannot quantize model '{model.name}' ({exc}); skip "
                                 "the layer it names or drop --qat") from exc
     train.fit(q, dataset, config.epochs, batch_size=config.batch_size,
-              learning_rate=config.learning_rate, verbose=verbose)
+              learning_rate=config.learning_rate, verbose=verbose, label="qat")
     if clustered:
         q = tfmot.experimental.combine.strip_clustering_cqat(q)
     problems = check_preserved(model, q, sparsity=pruned, clusters=clustered)

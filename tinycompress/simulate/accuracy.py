@@ -105,8 +105,11 @@ def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
     per_batch = max(1, min(samples, room // vector_bytes))
     run_engine = runner or SIMULATORS[engine]
 
+    from .. import progress
     host, device = [], []
-    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
+    with tempfile.TemporaryDirectory(dir=work_dir) as tmp, progress.step(
+            f"{engine}: {samples} test samples on {board.name}, {per_batch} per build",
+            samples) as advance:
         for n, start in enumerate(range(0, samples, per_batch)):
             end = min(samples, start + per_batch)
             part = replace(dataset, x_test=dataset.x_test[start:end], y_test=dataset.y_test[start:end])
@@ -118,6 +121,7 @@ def device_accuracy(project_dir, data, samples: int, engine: str = "qemu",
             golden = np.load(out / "golden.npz")["outputs"].astype(np.int8)
             host.append(golden)
             device.append(_device_outputs(report, golden, project_dir))
+            advance(end - start)
     host, device = np.concatenate(host), np.concatenate(device)
 
     specs = output_specs(project_dir)

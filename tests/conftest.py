@@ -1,5 +1,8 @@
 """Shared fixtures: tool availability and a CLI runner."""
+import functools
+import os
 import shutil
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -10,8 +13,6 @@ requires_arm_gcc = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
                                       reason="arm-none-eabi-gcc not installed (make setup)")
 requires_qemu = pytest.mark.skipif(shutil.which("qemu-system-arm") is None,
                                    reason="qemu-system-arm not installed (make setup)")
-requires_renode = pytest.mark.skipif(shutil.which("renode") is None,
-                                     reason="renode not installed (not on any registry here)")
 
 
 @pytest.fixture
@@ -77,3 +78,28 @@ def requires_shared(*parts):
     """A skip mark for tests that need something under the shared folder."""
     from tinycompress.shared import missing_reason, shared_path
     return pytest.mark.skipif(shared_path(*parts) is None, reason=missing_reason(*parts))
+
+
+def renode_or_skip():
+    """Put `renode` and `renode-test` on PATH (as found, else the shared folder's install.sh)
+    or skip the calling test saying why."""
+    reason = _renode_setup()
+    if reason:
+        pytest.skip(reason)
+
+
+@functools.cache
+def _renode_setup():
+    if shutil.which("renode") and shutil.which("renode-test"):
+        return None
+    from tinycompress.shared import RENODE, missing_reason, shared_path
+    install = shared_path(RENODE, "install.sh")
+    if install is None:
+        return "renode not on PATH and " + missing_reason(RENODE, "install.sh")
+    proc = subprocess.run(["bash", str(install)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"renode not on PATH and {install} failed (exit {proc.returncode}): {why}"
+    os.environ["PATH"] = proc.stdout.strip() + os.pathsep + os.environ["PATH"]
+    return None

@@ -13,7 +13,7 @@ from tinycompress.firmware.build import build
 from tinycompress.simulate.protocol import SimReport, parse_uart
 from tinycompress.simulate.qemu import simulate
 
-from conftest import requires_arm_gcc, requires_qemu, requires_renode, requires_shared
+from conftest import requires_arm_gcc, requires_qemu, requires_shared
 from tinycompress.shared import BASELINE_MODELS, shared_root
 from fwtiny import tiny_project
 
@@ -129,26 +129,6 @@ def test_simulate_before_build_says_to_build(tmp_path):
     project = tiny_project(tmp_path / "p").path
     with pytest.raises(TinyCompressError, match="tinycompress build"):
         simulate(project)
-
-
-def test_renode_engine_without_renode_says_how_to_install(tmp_path, run_cli, monkeypatch):
-    project = tiny_project(tmp_path / "p").path
-    assert (project / "renode" / "mps2-an386.repl").is_file()
-    assert (project / "renode" / "test.robot").is_file()
-    (project / "build").mkdir()
-    (project / "build" / "firmware.elf").write_bytes(b"\x7fELF")
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    result = run_cli("simulate", project, "--engine", "renode")
-    assert result.exit_code == 1 and "renode.io" in result.output
-
-
-@requires_renode
-@requires_arm_gcc
-def test_renode_runs_the_tiny_firmware(tmp_path):
-    from tinycompress.simulate.renode import simulate as renode_simulate
-    project = tiny_project(tmp_path / "p").path
-    build(project)
-    assert renode_simulate(project, timeout=60).ok
 
 
 # --- generated models ---------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class SimReport:
     expected_vectors: int = 0
     layer_diff: str | None = None                    # --dump-layers: first layer that differs
     tflm_arena_used: int | None = None               # TFLM runtime: arena_used_bytes() on the device
+    note: str | None = None                          # added to a failure: a likely cause
     uart: str = ""
 
     @property
@@ -75,7 +76,12 @@ class SimReport:
 
     @property
     def failure(self) -> str | None:
-        """Why the run failed, or None when every golden vector matched."""
+        """Why the run failed (and `note`, a likely cause), or None when every vector matched."""
+        reason = self._failure
+        return f"{reason}; {self.note}" if reason and self.note else reason
+
+    @property
+    def _failure(self) -> str | None:
         if self.fault:
             return f"the firmware faulted: {self.fault}"
         if self.timed_out:

@@ -33,6 +33,6 @@ setup(
         "matplotlib",
         "rich",
     ],
-    extras_require={"test": ["pytest"], "flash": ["pyocd", "pyserial"]},
+    extras_require={"test": ["pytest", "pyyaml"], "flash": ["pyocd", "pyserial"]},
     entry_points={"console_scripts": ["tinycompress=tinycompress.cli:main"]},
 )

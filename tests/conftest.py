@@ -2,6 +2,7 @@
 import functools
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -103,3 +104,19 @@ def _renode_setup():
         return f"renode not on PATH and {install} failed (exit {proc.returncode}): {why}"
     os.environ["PATH"] = proc.stdout.strip() + os.pathsep + os.environ["PATH"]
     return None
+
+
+def run_renode_test(args, cwd, timeout=300):
+    """`renode-test ARGS` in its own process group, ended afterwards (a renode-test that stops
+    early leaves its Renode server running): (exit code, output)."""
+    proc = subprocess.Popen(["renode-test", *map(str, args)], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    return proc.returncode, out.decode("utf-8", "replace")

@@ -1,11 +1,7 @@
 """Renode: the generated platforms load offline, `simulate --engine renode` and the generated
 .robot (renode-test) pass the digits firmware with QEMU's tick counts, and both stop at the
 firmware's last line when a golden output was altered (no waiting for a timeout)."""
-import os
-import re
 import shutil
-import signal
-import subprocess
 
 import pytest
 
@@ -14,7 +10,7 @@ from tinycompress.firmware.build import build
 from tinycompress.firmware.project import generate_project
 from tinycompress.simulate import qemu, renode
 
-from conftest import renode_or_skip, requires_arm_gcc
+from conftest import renode_or_skip, requires_arm_gcc, run_renode_test
 from fwtiny import tiny_project
 
 RENODE_BOARDS = [b.name for b in BOARDS_LIST if b.renode_platform]
@@ -56,22 +52,6 @@ def _alter_golden_output(project, vector):
     golden.write_text(head + "tc_golden_outputs" + "{\n        ".join(rows))
 
 
-def run_robot(project):
-    """renode-test on the project's generated .robot, in its own process group (a renode-test
-    that stops early leaves its Renode server running): (exit code, output)."""
-    proc = subprocess.Popen(["renode-test", "renode/test.robot"], cwd=project, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=TIMEOUT)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-    return proc.returncode, out.decode("utf-8", "replace")
-
-
 def check_board(board, digits_firmware):
     renode_or_skip()
     good, bad = digits_firmware(board)
@@ -88,9 +68,9 @@ def check_board(board, digits_firmware):
     assert not failed.timed_out and [v.passed for v in failed.vectors] == [True, False, True, True]
     assert failed.failure.startswith(f"1 of {VECTORS} golden vectors differ")
 
-    code, out = run_robot(good)
+    code, out = run_renode_test(["renode/test.robot"], good, TIMEOUT)
     assert code == 0, out
-    code, out = run_robot(bad)
+    code, out = run_renode_test(["renode/test.robot"], bad, TIMEOUT)
     assert code != 0 and f"TC:DONE {VECTORS - 1}/{VECTORS} != TC:DONE {VECTORS}/{VECTORS}" in out, out
 
 

@@ -435,15 +435,20 @@ def boards(as_json):
     if as_json:
         _emit_json([b.as_dict() for b in BOARDS_LIST])
         return
+    from .simulate.renode import renode_unsupported
     click.echo(f"{'board':<14} {'cpu':<11} {'fpu':<12} {'dsp':<3} {'flash':>8} {'RAM':>8}  "
-               f"{'uart':<14} {'qemu':<14} {'insn/tick':>9} {'nJ/cycle*':>9}")
+               f"{'uart':<14} {'qemu':<14} {'renode':<6} {'insn/tick':>9} {'nJ/cycle*':>9}")
+    no_renode = {b.name: renode_unsupported(b) for b in BOARDS_LIST if renode_unsupported(b)}
     for b in BOARDS_LIST:
         mark = " (default)" if b.name == DEFAULT_BOARD else ""
         dsp = "yes" if b.cpu_row.dsp else "-"
+        renode = "no**" if b.name in no_renode else "yes"
         click.echo(f"{b.name:<14} {b.cpu:<11} {b.fpu or '-':<12} {dsp:<3} {b.flash_size // 1024:>6}KB "
                    f"{b.ram_size // 1024:>6}KB  {b.uart:<14} {b.qemu_machine or '-':<14} "
-                   f"{b.insns_per_tick:>9.4g} {b.energy_nj_per_cycle:>9}{mark}")
+                   f"{renode:<6} {b.insns_per_tick:>9.4g} {b.energy_nj_per_cycle:>9}{mark}")
     click.echo("* energy per cycle is an estimate (see `boards --json` for each figure's source)")
+    for name, why in no_renode.items():
+        click.echo(f"** {name}: {why}")
 
 
 @cli.command()
@@ -532,6 +537,30 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
         raise TinyCompressError(f"{project}: {report.failure}")
     if scored and scored.failure:
         raise TinyCompressError(f"{project}: {scored.failure}")
+
+
+@cli.command(name="ci-template")
+@click.option("-o", "--output", default=".github/workflows/tinycompress.yml", show_default=True,
+              help="The workflow file to write.")
+@click.option("--recipe", default="recipe.toml", show_default=True,
+              help="The recipe the workflow runs, relative to your repository's root.")
+@click.option("--board", default="mps2-an386", show_default=True,
+              help="A board Renode models (see `tinycompress boards`).")
+@click.option("--renode", "renode_revision", default=None,
+              help="Renode release (git tag) the workflow builds; default v1.16.0, the first "
+                   "with the DSP instructions our kernels use right.")
+@click.option("--install", default="tinycompress", show_default=True,
+              help="What `pip install` gets tinycompress from (a name, a path, git+https://...).")
+@click.option("--vectors", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Golden vectors checked in Renode.")
+def ci_template(output, recipe, board, renode_revision, install, vectors):
+    """Write a GitHub Actions workflow: run a recipe, build the firmware, check its golden
+    vectors in Renode (antmicro/renode-test-action) and keep the logs as artifacts."""
+    from .ci_template import RENODE_REVISION, write_workflow
+    path = write_workflow(output, recipe=recipe, board=board, install=install, vectors=vectors,
+                          renode=renode_revision or RENODE_REVISION)
+    click.echo(f"{path}: runs {recipe}, builds the firmware for {board} and checks it in Renode "
+               f"{renode_revision or RENODE_REVISION}; commit it to run on every push")
 
 
 # --- flash (owner: DEPLOY) ---

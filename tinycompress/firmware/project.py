@@ -245,7 +245,8 @@ def write_project(out_dir, board: Board, write_model, inputs: list, outputs: lis
                 defines=" ".join(defines), **extra)
         for rel in rt.project_files:
             shutil.copy2(root / rel, tmp / Path(rel).name)
-        if board.renode_platform:
+        from ..simulate.renode import renode_unsupported
+        if not renode_unsupported(board):
             _write_renode(root, tmp / "renode", board, model_name, len(inputs))
         _write_readme(root, tmp / "README.md", rt, board, figures, extra, model=model_name,
                       vectors=len(inputs), vector_source=vector_source or "given", opt=opt)
@@ -281,7 +282,7 @@ def _write_readme(root: Path, out: Path, rt: Runtime, board: Board, figures: dic
 
 
 def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors: int):
-    """Renode platform, script and .robot test for users who have Renode (not run here)."""
+    """Renode platform and .robot test (renode-test renode/test.robot) for CI."""
     from .boards import RENODE_UARTS
     out.mkdir()
     uart_type, uart_options = RENODE_UARTS[board.uart]

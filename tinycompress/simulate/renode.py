@@ -36,7 +36,11 @@ DSP_MIN_VERSION = (1, 16, 0)
 DSP_VERSION_HINT = ("Renode {found} is older than 1.16.0, which first computes SSUB8+SEL (the "
                     "DSP max used on {cpu}) right: use Renode >= 1.16.0 or a 1.15.3 build with "
                     "the tlib GE-flags fix (../shared/renode's 1.15.3-gefix)")
-DSP_CORES = ("cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55")
+# Renode CPU types no Renode release runs our firmware on, and why (measured with 1.15.3).
+UNUSABLE_CPU_TYPES = {
+    "cortex-m55": "Renode has no working Cortex-M55: 1.15 has no cortex-m55 CPU type, and up to "
+                  "1.16.1 it mis-executes ASRL and CINC, which gcc emits for -mcpu=cortex-m55",
+}
 
 _VERSION = re.compile(r"Renode, version (\d+)\.(\d+)\.(\d+)")
 _COMMAND_ERROR = "There was an error executing command"
@@ -109,7 +113,16 @@ class RenodeMonitor:
         self.proc.stdout.close()
 
 
+def renode_unsupported(board) -> str | None:
+    """Why Renode cannot run firmware for `board`, or None when it can."""
+    cpu_type = board.cpu_row.renode_cpu
+    if not board.renode_platform or cpu_type is None:
+        return f"Renode has no platform for {board.name}"
+    return UNUSABLE_CPU_TYPES.get(cpu_type)
+
+
 def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport:
+
     """Run the project's build/firmware.elf on its board's Renode platform.
 
     `timeout` counts from Renode's start (its start-up takes seconds). Raises for what the
@@ -119,8 +132,10 @@ def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport
     project_dir = Path(project_dir).resolve()
     meta = load_project(project_dir)
     board = get_board(meta["board"])
-    repl = project_dir / "renode" / (board.renode_platform or "")
-    if not board.renode_platform or not repl.is_file():
+    if why := renode_unsupported(board):
+        raise TinyCompressError(f"{project_dir}: {why}; use `simulate --engine qemu`")
+    repl = project_dir / "renode" / board.renode_platform
+    if not repl.is_file():
         raise TinyCompressError(f"{project_dir}: no Renode platform for {board.name}; regenerate the project")
     elf = project_dir / "build" / "firmware.elf"
     if not elf.is_file():
@@ -144,7 +159,7 @@ def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport
     if meta.get("dump_layers") and report.dumps and not report.fault:
         from .layerdiff import first_layer_difference
         report.layer_diff = first_layer_difference(project_dir, report.dumps)
-    if report.failure and version and version < DSP_MIN_VERSION and board.cpu in DSP_CORES:
+    if report.failure and version and version < DSP_MIN_VERSION and board.cpu_row.dsp:
         report.note = DSP_VERSION_HINT.format(found=".".join(map(str, version)), cpu=board.cpu)
     return report
 

@@ -1,7 +1,10 @@
 """Renode: the generated platforms load offline, `simulate --engine renode` and the generated
 .robot (renode-test) pass the digits firmware with QEMU's tick counts, and both stop at the
 firmware's last line when a golden output was altered (no waiting for a timeout)."""
+import os
+import re
 import shutil
+import time
 
 import pytest
 
@@ -13,7 +16,7 @@ from tinycompress.simulate import qemu, renode
 from conftest import renode_or_skip, requires_arm_gcc, run_renode_test
 from fwtiny import tiny_project
 
-RENODE_BOARDS = [b.name for b in BOARDS_LIST if b.renode_platform]
+RENODE_BOARDS = [b.name for b in BOARDS_LIST if not renode.renode_unsupported(b)]
 DEFAULT = "mps2-an386"
 VECTORS = 4
 TIMEOUT = 300     # far above a run's seconds: a run that hits it has not failed fast
@@ -98,6 +101,18 @@ def test_a_platform_that_does_not_load_fails_at_once_with_renodes_error(tmp_path
         renode.simulate(project, timeout=TIMEOUT)
 
 
+def test_boards_renode_cannot_run_say_so(tmp_path, run_cli):
+    listing = run_cli("boards").output
+    assert re.search(r"^mps3-an547 .* no\*\* ", listing, re.M)
+    assert "** mps3-an547: Renode has no working Cortex-M55" in listing
+    project = tiny_project(tmp_path / "p", board="mps3-an547").path
+    assert not (project / "renode").exists()
+    (project / "build").mkdir()
+    (project / "build" / "firmware.elf").write_bytes(b"\x7fELF")
+    result = run_cli("simulate", project, "--engine", "renode")
+    assert result.exit_code == 1 and "Cortex-M55" in result.output and "--engine qemu" in result.output
+
+
 def test_renode_engine_without_renode_says_how_to_install(tmp_path, run_cli, monkeypatch):
     project = tiny_project(tmp_path / "p").path
     assert (project / "renode" / "mps2-an386.repl").is_file()
@@ -107,3 +122,35 @@ def test_renode_engine_without_renode_says_how_to_install(tmp_path, run_cli, mon
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     result = run_cli("simulate", project, "--engine", "renode")
     assert result.exit_code == 1 and "renode.io" in result.output
+
+
+FAKE_RENODE = r"""#!/bin/bash
+# Stands in for the `renode` launcher: prints an old version, leaves a child behind (as the
+# launcher leaves mono), writes a failing UART log and waits for `quit` on its console.
+echo "Renode, version 1.15.2.1 (fake)"
+script=${@: -1}; script=${script#include @}
+log=$(sed -n 's/.*CreateFileBackend @\(.*\) true$/\1/p' "$script")
+sleep 1000 &
+echo $! > "$(dirname "$log")/child.pid"
+printf 'TC:BOOT board=x\r\nTC:VEC 0 FAIL 10\r\nTC:OUT 0 00\r\nTC:DONE 0/1\r\n' > "$log"
+while read -r line; do [ "$line" = quit ] && break; done
+"""
+
+
+@requires_arm_gcc
+def test_old_renode_is_named_on_a_dsp_mismatch_and_its_process_group_ends(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "renode").write_text(FAKE_RENODE)
+    (bin_dir / "renode").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    project = tiny_project(tmp_path / "p", vectors=1).path
+    build(project)
+    report = renode.simulate(project, timeout=30)
+    assert report.failure.startswith("1 of 1 golden vectors differ")
+    assert "this is Renode 1.15.2" in report.failure and ">= 1.16.0" in report.failure
+    child = int((project / "build" / "child.pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):          # the group was killed; give the kernel a moment to reap
+            os.kill(child, 0)
+            time.sleep(0.1)

@@ -79,10 +79,10 @@ UART_BAUD = 115200
 
 TICK_SOURCES = {"systick": "tick_systick.c"}
 
-RENODE_UARTS = {  # UART kind -> (Renode peripheral, extra lines for its block)
-    "cmsdk": ("UART.CMSDK_APB_UART", ""),
-    "stm32-usart": ("UART.STM32_UART", ""),
-    "nrf51-uart": ("UART.NRF52840_UART", "    easyDMA: false"),   # the nRF51 UART register set
+RENODE_UARTS = {  # UART kind -> (Renode peripheral, register window bytes, extra lines for its block)
+    "cmsdk": ("UART.CMSDK_APB_UART", 0x1000, ""),
+    "stm32-usart": ("UART.STM32_UART", 0x400, ""),
+    "nrf51-uart": ("UART.NRF52840_UART", 0x1000, "    easyDMA: false"),   # the nRF51 UART register set
 }
 
 

@@ -33,9 +33,10 @@ INSTALL_HINT = ("Renode is not on PyPI or Debian: install it from https://renode
 # Renode 1.15.x sets the APSR.GE flags of SSUB8/SADD8 wrongly, so SEL (the runtime's SIMD max
 # on cores with the DSP extension) gives wrong bytes; fixed in tlib for 1.16.0.
 DSP_MIN_VERSION = (1, 16, 0)
-DSP_VERSION_HINT = ("Renode {found} is older than 1.16.0, which first computes SSUB8+SEL (the "
-                    "DSP max used on {cpu}) right: use Renode >= 1.16.0 or a 1.15.3 build with "
-                    "the tlib GE-flags fix (../shared/renode's 1.15.3-gefix)")
+DSP_VERSION_HINT = ("this is Renode {found}: unpatched releases before 1.16.0 compute SSUB8+SEL "
+                    "(the DSP max used on {cpu}) wrongly; if you see a difference that QEMU "
+                    "does not show, use Renode >= 1.16.0 or a 1.15.3 build with the tlib "
+                    "GE-flags fix (as in ../shared/renode)")
 # Renode CPU types no Renode release runs our firmware on, and why (measured with 1.15.3).
 UNUSABLE_CPU_TYPES = {
     "cortex-m55": "Renode has no working Cortex-M55: 1.15 has no cortex-m55 CPU type, and up to "
@@ -79,11 +80,19 @@ class RenodeMonitor:
         lines = list(self.lines)
         for i, line in enumerate(lines):
             if line.startswith(_COMMAND_ERROR):
-                detail = next((l.strip() for l in lines[i + 1:] if l.strip()), None)
-                if detail is None and self.proc.poll() is None:
-                    return None            # the error line itself has not arrived yet
+                # Renode's message, up to a blank line or the next prompt, at most 3 lines
+                # ("Error E38: Exception was thrown during construction of 'cpu':", "Unknown CPU type").
+                detail = []
+                for follow in lines[i + 1:]:
+                    if not follow.strip() or follow.startswith("(") or len(detail) == 3:
+                        break
+                    detail.append(follow.strip())
+                ended = (len(detail) == 3 or len(lines) > i + len(detail) + 1
+                         or self.proc.poll() is not None)
+                if not ended:
+                    return None            # the message has not all arrived yet
                 command = line[len(_COMMAND_ERROR):].strip(" '")
-                return f"`{command}` failed: {detail or 'no detail'}"
+                return f"`{command}` failed: {' '.join(detail) or 'no detail'}"
         return None
 
     def tail(self, n: int = 5) -> str:
@@ -159,7 +168,8 @@ def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport
     if meta.get("dump_layers") and report.dumps and not report.fault:
         from .layerdiff import first_layer_difference
         report.layer_diff = first_layer_difference(project_dir, report.dumps)
-    if report.failure and version and version < DSP_MIN_VERSION and board.cpu_row.dsp:
+    mismatch = any(not v.passed for v in report.vectors)
+    if mismatch and version and version < DSP_MIN_VERSION and board.cpu_row.dsp:
         report.note = DSP_VERSION_HINT.format(found=".".join(map(str, version)), cpu=board.cpu)
     return report
 

@@ -1,5 +1,6 @@
 """A hand-written stand-in model (tests/fixtures/fw_tiny: add 3, then negate, int8 saturating)
 for firmware tests that exercise board code, build and simulate without the native codegen."""
+import re
 import shutil
 from pathlib import Path
 
@@ -36,3 +37,13 @@ def tiny_project(out_dir, board="mps2-an386", vectors=3, seed=0, arena_bytes=16,
 
     return write_project(out_dir, BOARDS[board], write_model, [x.tobytes() for x in inputs],
                          [y.tobytes() for y in outputs], model_name="fw_tiny")
+
+
+def alter_golden_output(project, vector):
+    """Flip one bit of golden output `vector` in a generated project's src/golden.h (what the
+    firmware compares with): a firmware that must report a mismatch. Rebuild afterwards."""
+    golden = project / "src" / "golden.h"
+    head, outputs = golden.read_text().split("tc_golden_outputs", 1)
+    rows = outputs.split("{\n        ")
+    rows[vector + 1] = re.sub(r"-?\d+", lambda m: str(int(m[0]) ^ 1), rows[vector + 1], count=1)
+    golden.write_text(head + "tc_golden_outputs" + "{\n        ".join(rows))

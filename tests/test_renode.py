@@ -14,7 +14,7 @@ from tinycompress.firmware.project import generate_project
 from tinycompress.simulate import qemu, renode
 
 from conftest import renode_or_skip, requires_arm_gcc, run_renode_test
-from fwtiny import tiny_project
+from fwtiny import alter_golden_output, tiny_project
 
 RENODE_BOARDS = [b.name for b in BOARDS_LIST if not renode.renode_unsupported(b)]
 DEFAULT = "mps2-an386"
@@ -37,22 +37,12 @@ def digits_firmware(request, tmp_path_factory):
             good, bad = root / "good", root / "altered"
             generate_project(tiny_int8[0], board, good, data="digits", vectors=VECTORS)
             shutil.copytree(good, bad)
-            _alter_golden_output(bad, vector=1)
+            alter_golden_output(bad, vector=1)
             build(good)
             build(bad)
             built[board] = good, bad
         return built[board]
     return get
-
-
-def _alter_golden_output(project, vector):
-    """Flip one bit of one golden output in src/golden.h (what the firmware compares with)."""
-    golden = project / "src" / "golden.h"
-    head, outputs = golden.read_text().split("tc_golden_outputs", 1)
-    rows = outputs.split("{\n        ")
-    first, rest = rows[vector + 1].split(",", 1)
-    rows[vector + 1] = f"{int(first) ^ 1},{rest}"
-    golden.write_text(head + "tc_golden_outputs" + "{\n        ".join(rows))
 
 
 def check_board(board, digits_firmware):

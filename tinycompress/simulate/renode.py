@@ -164,7 +164,7 @@ def simulate(project_dir, timeout: float = FirmwareSection.timeout) -> SimReport
         text = _wait_for_end(monitor, uart_log, deadline, report)
         version = monitor.version
         report.exit_code = monitor.proc.poll()
-    parse_uart(text, report)
+    parse_uart(text, report, project_dir)
     if meta.get("dump_layers") and report.dumps and not report.fault:
         from .layerdiff import first_layer_difference
         report.layer_diff = first_layer_difference(project_dir, report.dumps)

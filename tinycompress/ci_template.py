@@ -6,15 +6,14 @@ Rendered from templates/ci/github-workflow.yml.tmpl.
 """
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
-from string import Template
 
+from .ctext import render
 from .errors import TinyCompressError
 from .fileio import write_text
 from .firmware.boards import get_board
 
-TEMPLATE = ("templates", "ci", "github-workflow.yml.tmpl")
+TEMPLATE = Path(__file__).parent / "templates" / "ci" / "github-workflow.yml.tmpl"
 RENODE_REVISION = "v1.16.0"    # the first release with SSUB8+SEL right (the DSP max)
 OUT = "out/ci"                 # where the workflow's run writes, in the user's checkout
 
@@ -27,9 +26,8 @@ def render_workflow(recipe: str, board: str, renode: str = RENODE_REVISION,
     if why := renode_unsupported(row):
         raise TinyCompressError(f"--board {board}: {why}; choose a board that `tinycompress boards` "
                                 "shows with a Renode platform")
-    text = resources.files("tinycompress").joinpath(*TEMPLATE).read_text()
-    return Template(text).substitute(
-        recipe=recipe, board=row.name, renode=renode, install=install, vectors=vectors,
+    return render(
+        TEMPLATE, recipe=recipe, board=row.name, renode=renode, install=install, vectors=vectors,
         out=OUT, firmware=f"{OUT}/renode-firmware", results=f"{OUT}/renode-results")
 
 

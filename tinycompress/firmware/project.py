@@ -287,15 +287,15 @@ def _write_renode(root: Path, out: Path, board: Board, model_name: str, vectors:
     out.mkdir()
     uart_type, uart_size, uart_options = RENODE_UARTS[board.uart]
     render_to(root / "boards" / "renode" / "platform.repl.tmpl", out / board.renode_platform,
-            board=board.name, cpu_type=board.cpu_row.renode_cpu,
-            tick_hz=board.tick_hz, flash_origin=f"0x{board.flash_origin:08X}",
-            flash_size=f"0x{board.flash_size:X}", ram_origin=f"0x{board.ram_origin:08X}",
-            ram_size=f"0x{board.ram_size:X}", uart_type=uart_type,
-            uart_base=f"0x{board.uart_base:08X}", uart_size=f"0x{uart_size:X}",
-            uart_options=uart_options)
+              board=board.name, cpu_type=board.cpu_row.renode_cpu,
+              tick_hz=board.tick_hz, flash_origin=f"0x{board.flash_origin:08X}",
+              flash_size=f"0x{board.flash_size:X}", ram_origin=f"0x{board.ram_origin:08X}",
+              ram_size=f"0x{board.ram_size:X}", uart_type=uart_type,
+              uart_base=f"0x{board.uart_base:08X}", uart_size=f"0x{uart_size:X}",
+              uart_options=uart_options)
     render_to(root / "boards" / "renode" / "test.robot.tmpl", out / "test.robot", model=model_name,
-            board=board.name, vectors=vectors, timeout=FirmwareSection.timeout,
-            platform=board.renode_platform)
+              board=board.name, vectors=vectors, timeout=FirmwareSection.timeout,
+              platform=board.renode_platform)
 
 
 def load_project(project_dir) -> dict:

@@ -126,7 +126,7 @@ def renode_unsupported(board) -> str | None:
     """Why Renode cannot run firmware for `board`, or None when it can."""
     cpu_type = board.cpu_row.renode_cpu
     if not board.renode_platform or cpu_type is None:
-        return f"Renode has no platform for {board.name}"
+        return f"no Renode platform for {board.name} in the board table yet"
     return UNUSABLE_CPU_TYPES.get(cpu_type)
 
 

@@ -17,40 +17,22 @@ import numpy as np
 from tinycompress import tflm_host
 from tinycompress.tflite_model import parse_tflite
 
-# input ranges: symmetric, zero point -128, zero point 127, skewed both ways
-RANGES = [(-1.0, 1.0), (0.0, 1.0), (-1.0, 0.0), (-0.3, 2.5), (-4.0, 0.1)]
-ACTIVATIONS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
+# The case helpers live with the op rows (native/ops/cases.py); re-exported for the
+# weight-format tests' own cases.
+from tinycompress.firmware.native.ops.cases import (ACTIVATIONS, activate, bias_for,  # noqa: E402,F401
+                                                    channel_weights)
+from tinycompress.firmware.native.ops.cases import MAC_RANGES as RANGES  # noqa: E402,F401
 
 
 @dataclass
 class Case:
+    """A hand-written MAC case (the rows' generators give ops.cases.Case, which reads the same)."""
     seed: int
     input_shape: tuple
     input_range: tuple
     fn: object                       # tf tensor -> tf tensor (built lazily: tf inside)
     describe: str
     extra: dict = field(default_factory=dict)
-
-
-def activate(tf, name, t):
-    return {"NONE": lambda x: x, "RELU": tf.nn.relu, "RELU6": tf.nn.relu6,
-            "RELU_N1_TO_1": lambda x: tf.clip_by_value(x, -1.0, 1.0)}[name](t)
-
-
-def channel_weights(rng, shape, channel_axis, fan_in, in_range):
-    """Normal weights with a different magnitude per output channel (per-channel scales
-    spanning 1.5 decades), sized so that outputs are of order one for this input range."""
-    w = rng.normal(size=shape) / (np.sqrt(fan_in) * max(abs(in_range[0]), abs(in_range[1])))
-    scale_shape = [1] * len(shape)
-    scale_shape[channel_axis] = shape[channel_axis]
-    return (w * 10.0 ** rng.uniform(-1, 0.5, scale_shape)).astype(np.float32)
-
-
-def bias_for(rng, n, activation):
-    """Bias of order one; without an activation, sometimes shifted far to one side so that
-    the output zero point lands at an extreme (-128 or 127)."""
-    shift = rng.choice([0.0, 3.0, -3.0]) if activation == "NONE" else 0.0
-    return (rng.normal(size=n) * 0.3 + shift).astype(np.float32)
 
 
 def _vectors(model, count, seed):

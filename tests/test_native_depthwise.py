@@ -5,55 +5,16 @@ channel counts that do and do not fill the 4-channel DSP loop, per-channel weigh
 input zero points at -128 and 127, all four fused activations; and 8 MobileNet/DS-CNN
 cases (3x3, multiplier 1, stride 1 and 2, SAME/VALID, odd sizes, channel counts with and
 without a partial 4-channel group) for the unrolled 3x3 DSP loop."""
-import numpy as np
 import pytest
 
-from _native_mac_cases import (ACTIVATIONS, RANGES, Case, activate, assert_bit_exact, bias_for,
-                               build_model, channel_weights)
+from _native_mac_cases import assert_bit_exact, build_model
+from tinycompress.firmware.native.ops import OPS
 
 N_CASES = 36
 
 
-def depthwise_case(seed: int, mobilenet: bool = False) -> Case:
-    rng = np.random.default_rng(2000 + seed)
-    k = tuple(int(v) for v in rng.integers(1, 6, 2))
-    stride = int(rng.integers(1, 4))
-    dilation = (1, 1)
-    if mobilenet:
-        k, stride = (3, 3), 1 + seed % 2
-    elif stride == 1 and rng.random() < 0.5:
-        dilation = tuple(int(v) for v in rng.integers(1, 4, 2))
-    padding = str(rng.choice(["SAME", "VALID"]))
-    effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
-    hw = [int(rng.integers(effective[i] if padding == "VALID" else 1, effective[i] + 8))
-          for i in range(2)]
-    in_c = int(rng.choice([1, 2, 3, 4, 5, 6, 8, 12, 16, 17]))
-    mult = 1 if seed % 3 else int(rng.integers(2, 4))
-    if mobilenet:
-        in_c, mult = [4, 17, 8, 6, 12, 16, 5, 8][seed % 8], 1
-    batch = 2 if rng.random() < 0.2 else 1
-    act = ACTIVATIONS[seed % len(ACTIVATIONS)]
-    in_range = RANGES[int(rng.integers(len(RANGES)))]
-    w = channel_weights(rng, (k[0], k[1], in_c, mult), 2, k[0] * k[1], in_range)
-    w = w * 10.0 ** rng.uniform(-1, 0.5, (1, 1, in_c, 1)).astype(np.float32)
-    use_bias = rng.random() < 0.85
-    b = bias_for(rng, in_c * mult, act)
-
-    def fn(x):
-        from tinycompress.tfcompat import tf
-        y = tf.nn.depthwise_conv2d(x, tf.constant(w), [1, stride, stride, 1], padding,
-                                   dilations=list(dilation))
-        if use_bias:
-            y = y + tf.constant(b)
-        return activate(tf, act, y)
-
-    return Case(seed, (batch, hw[0], hw[1], in_c), in_range, fn,
-                f"seed {seed}: in {(batch, *hw, in_c)} k {k} multiplier {mult} stride {stride} "
-                f"dilation {dilation} {padding} {act} range {in_range} bias {use_bias}")
-
-
-CASES = ([depthwise_case(s) for s in range(N_CASES)]
-         + [depthwise_case(s, mobilenet=True) for s in range(N_CASES, N_CASES + 8)])
+CASES = ([OPS["DEPTHWISE_CONV_2D"].cases(s) for s in range(N_CASES)]
+         + [OPS["DEPTHWISE_CONV_2D"].cases(s, mobilenet=True) for s in range(N_CASES, N_CASES + 8)])
 
 
 def test_depthwise_conv2d_matches_tflm_on_all_seeded_configurations():

@@ -3,40 +3,15 @@ over 2 x 18 seeded configurations: per-channel weights (the converter's default)
 per-tensor weights (a separate model: TFLM computes that multiplier from a float32
 product), with and without bias, batches 1-5, 3-D inputs (keep_num_dims), depths that do
 and do not fill 4-byte words, input zero points at -128 and 127, all fused activations."""
-import numpy as np
 import pytest
 
-from _native_mac_cases import (ACTIVATIONS, RANGES, Case, activate, assert_bit_exact, bias_for,
-                               build_model, channel_weights)
+from _native_mac_cases import assert_bit_exact, build_model
+from tinycompress.firmware.native.ops import OPS
 
 N_CASES = 18
 
 
-def fc_case(seed: int) -> Case:
-    rng = np.random.default_rng(3000 + seed)
-    depth = int(rng.choice([1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 64, 70]))
-    out_c = int(rng.choice([1, 2, 3, 4, 7, 10, 16, 33]))
-    batch = int(rng.choice([1, 1, 1, 2, 3, 5]))
-    keep_dims = seed % 6 == 5                  # a 3-D input keeps its leading dimensions
-    shape = (batch, 2, depth) if keep_dims else (batch, depth)
-    act = ACTIVATIONS[seed % len(ACTIVATIONS)]
-    in_range = RANGES[int(rng.integers(len(RANGES)))]
-    w = channel_weights(rng, (depth, out_c), 1, depth, in_range)
-    use_bias = seed % 4 != 3
-    b = bias_for(rng, out_c, act)
-
-    def fn(x):
-        from tinycompress.tfcompat import tf
-        y = tf.matmul(x, tf.constant(w))
-        if use_bias:
-            y = y + tf.constant(b)
-        return activate(tf, act, y)
-
-    return Case(seed, shape, in_range, fn,
-                f"seed {seed}: in {shape} out_c {out_c} {act} range {in_range} bias {use_bias}")
-
-
-CASES = [fc_case(s) for s in range(N_CASES)]
+CASES = [OPS["FULLY_CONNECTED"].cases(s) for s in range(N_CASES)]
 
 
 @pytest.mark.parametrize("per_channel", [True, False], ids=["per_channel", "per_tensor"])

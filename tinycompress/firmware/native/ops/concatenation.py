@@ -5,6 +5,7 @@ import numpy as np
 
 from ..lowering import Lowered
 from . import OpSpec
+from .cases import pick_range, seeded, tf, tf_case
 from .common import same_quant, verdict
 
 MAX_INPUTS = 64
@@ -62,6 +63,23 @@ def lower(model, op) -> Lowered:
                    inputs=list(op.inputs), output=op.outputs[0])
 
 
+def _concat_case(rng, seed):
+    rank = int(rng.integers(2, 5))
+    base = [1] + [int(v) for v in rng.integers(1, 6, rank - 1)]
+    axis = int(rng.integers(1, rank))
+    n = int(rng.integers(2, 4))
+    shapes = []
+    for _ in range(n):
+        s = list(base)
+        s[axis] = int(rng.integers(1, 6))
+        shapes.append(tuple(s))
+    axis_arg = axis - rank if rng.random() < 0.3 else axis
+    fn = lambda *xs: tf().concat(list(xs), axis=axis_arg)  # noqa: E731
+    return tf_case(("CONCATENATION",), fn, shapes, [pick_range(rng) for _ in shapes], seed,
+                    f"{shapes} axis {axis_arg}")
+
+
 SPECS = {"CONCATENATION": OpSpec(
     lower=lower, output_shape=output_shape, operands=(1, MAX_INPUTS), options="ConcatenationOptions",
-    constraints=(same_rank_and_axis, int8_inputs, matching_shapes))}
+    constraints=(same_rank_and_axis, int8_inputs, matching_shapes),
+    cases=seeded("CONCATENATION", _concat_case))}

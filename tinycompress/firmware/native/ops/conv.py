@@ -1,6 +1,8 @@
 """CONV_2D -> tc_conv2d_s8 (firmware/runtime/tc_conv.c)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from .common import verdict
@@ -8,6 +10,7 @@ from .packing import (window_geometry, window_output_shape, window_params, windo
                       with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
                       optional_input, pack_pairs, pad_even)
 from . import OpSpec
+from .cases import ACTIVATIONS, MAC_RANGES, Case, activate, bias_for, channel_weights
 
 
 def nhwc(model, op) -> tuple:
@@ -57,6 +60,39 @@ def lower(model, op) -> Lowered:
                    scratch_bytes=0 if direct else 2 * ((k + 3) // 4 * 4) + 4)
 
 
+def conv_case(seed: int) -> Case:
+    rng = np.random.default_rng(1000 + seed)
+    k = (1, 1) if seed % 5 == 0 else tuple(int(v) for v in rng.integers(1, 5, 2))
+    stride = tuple(int(v) for v in rng.integers(1, 4, 2))
+    dilation = (1, 1)
+    if stride == (1, 1) and k != (1, 1) and rng.random() < 0.5:
+        dilation = tuple(int(v) for v in rng.integers(1, 4, 2))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
+    hw = [int(rng.integers(effective[i] if padding == "VALID" else 1, effective[i] + 8))
+          for i in range(2)]
+    in_c = int(rng.choice([1, 2, 3, 4, 5, 7, 8, 9, 16, 32]))
+    out_c = int(rng.choice([1, 2, 3, 5, 6, 8, 9, 16]))
+    batch = 2 if rng.random() < 0.2 else 1
+    act = ACTIVATIONS[seed % len(ACTIVATIONS)]
+    in_range = MAC_RANGES[int(rng.integers(len(MAC_RANGES)))]
+    w = channel_weights(rng, (k[0], k[1], in_c, out_c), 3, k[0] * k[1] * in_c, in_range)
+    use_bias = rng.random() < 0.85
+    b = bias_for(rng, out_c, act)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        y = tf.nn.conv2d(x, tf.constant(w), [1, stride[0], stride[1], 1], padding,
+                         dilations=[1, dilation[0], dilation[1], 1])
+        if use_bias:
+            y = y + tf.constant(b)
+        return activate(tf, act, y)
+
+    return Case(seed, ("CONV_2D",), [(batch, hw[0], hw[1], in_c)], [in_range], fn,
+                f"seed {seed}: in {(batch, *hw, in_c)} k {k} out_c {out_c} stride {stride} "
+                f"dilation {dilation} {padding} {act} range {in_range} bias {use_bias}")
+
+
 SPECS = {"CONV_2D": OpSpec(lower=lower, output_shape=window_output_shape, operands=(2, 3),
                            options="Conv2DOptions", options_required=True,
-                           constraints=(nhwc, weights_and_bias, window, input_channels))}
+                           constraints=(nhwc, weights_and_bias, window, input_channels), cases=conv_case)}

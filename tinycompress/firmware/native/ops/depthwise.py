@@ -6,6 +6,7 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
+from .cases import ACTIVATIONS, MAC_RANGES, Case, activate, bias_for, channel_weights
 from .conv import nhwc, window
 from .common import verdict
 from .packing import (window_geometry, window_output_shape, window_params, with_requant,
@@ -60,7 +61,45 @@ def lower(model, op) -> Lowered:
                    scratch_bytes=8 + 8 * taps + g["in_c"])
 
 
+def depthwise_case(seed: int, mobilenet: bool = False) -> Case:
+    rng = np.random.default_rng(2000 + seed)
+    k = tuple(int(v) for v in rng.integers(1, 6, 2))
+    stride = int(rng.integers(1, 4))
+    dilation = (1, 1)
+    if mobilenet:
+        k, stride = (3, 3), 1 + seed % 2
+    elif stride == 1 and rng.random() < 0.5:
+        dilation = tuple(int(v) for v in rng.integers(1, 4, 2))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
+    hw = [int(rng.integers(effective[i] if padding == "VALID" else 1, effective[i] + 8))
+          for i in range(2)]
+    in_c = int(rng.choice([1, 2, 3, 4, 5, 6, 8, 12, 16, 17]))
+    mult = 1 if seed % 3 else int(rng.integers(2, 4))
+    if mobilenet:
+        in_c, mult = [4, 17, 8, 6, 12, 16, 5, 8][seed % 8], 1
+    batch = 2 if rng.random() < 0.2 else 1
+    act = ACTIVATIONS[seed % len(ACTIVATIONS)]
+    in_range = MAC_RANGES[int(rng.integers(len(MAC_RANGES)))]
+    w = channel_weights(rng, (k[0], k[1], in_c, mult), 2, k[0] * k[1], in_range)
+    w = w * 10.0 ** rng.uniform(-1, 0.5, (1, 1, in_c, 1)).astype(np.float32)
+    use_bias = rng.random() < 0.85
+    b = bias_for(rng, in_c * mult, act)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        y = tf.nn.depthwise_conv2d(x, tf.constant(w), [1, stride, stride, 1], padding,
+                                   dilations=list(dilation))
+        if use_bias:
+            y = y + tf.constant(b)
+        return activate(tf, act, y)
+
+    return Case(seed, ("DEPTHWISE_CONV_2D",), [(batch, hw[0], hw[1], in_c)], [in_range], fn,
+                f"seed {seed}: in {(batch, *hw, in_c)} k {k} multiplier {mult} stride {stride} "
+                f"dilation {dilation} {padding} {act} range {in_range} bias {use_bias}")
+
+
 SPECS = {"DEPTHWISE_CONV_2D": OpSpec(
     lower=lower, output_shape=window_output_shape, operands=(2, 3),
     options="DepthwiseConv2DOptions", options_required=True,
-    constraints=(nhwc, weights_and_bias, window, channels))}
+    constraints=(nhwc, weights_and_bias, window, channels), cases=depthwise_case)}

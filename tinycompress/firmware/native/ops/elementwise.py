@@ -6,6 +6,7 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import quantize_multiplier, tensor_scale, tensor_zero_point
 from . import OpSpec
+from .cases import activation, pick_range, seeded, tf, tf_case
 from .common import output_activation, shape4, verdict
 
 ADD_LEFT_SHIFT = 20   # TFLM's headroom for int8 ADD
@@ -84,9 +85,35 @@ def lower_mul(model, op) -> Lowered:
                    inputs=list(op.inputs[:2]), output=op.outputs[0])
 
 
-def _row(lower, options):
+def _binary_case(op):
+    def make(rng, seed):
+        tf_ = tf()
+        rank = int(rng.choice([2, 3, 4], p=[0.2, 0.2, 0.6]))
+        shape = tuple(int(v) for v in rng.integers(1, 7, rank))
+        shape = (1,) + shape[1:]
+        other = list(shape)
+        for k in range(1, rank):           # broadcast some dimensions of the second operand
+            if rng.random() < 0.35:
+                other[k] = 1
+        if rng.random() < 0.5:
+            shape, other = tuple(other), shape
+        act = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"][rng.integers(4)]
+        f = tf_.add if op == "ADD" else tf_.multiply
+        if rng.random() < 0.2:            # a constant operand, emitted in flash
+            const = tf_.constant(rng.uniform(-2, 2, other).astype(np.float32))
+            fn = lambda x: activation(act)(f(x, const))  # noqa: E731
+            return tf_case((op,), fn, [shape], [pick_range(rng)], seed,
+                        f"{shape} (+) const{tuple(other)} {act}")
+        fn = lambda x, y: activation(act)(f(x, y))  # noqa: E731
+        return tf_case((op,), fn, [shape, tuple(other)], [pick_range(rng), pick_range(rng)],
+                    seed, f"{shape} (+) {tuple(other)} {act}")
+    return make
+
+
+def _row(op, lower, options):
     return OpSpec(lower=lower, output_shape=output_shape, operands=(2, 2), options=options,
-                  constraints=(rank, int8_operands, broadcastable))
+                  constraints=(rank, int8_operands, broadcastable),
+                  cases=seeded(op, _binary_case(op)))
 
 
-SPECS = {"ADD": _row(lower_add, "AddOptions"), "MUL": _row(lower_mul, "MulOptions")}
+SPECS = {"ADD": _row("ADD", lower_add, "AddOptions"), "MUL": _row("MUL", lower_mul, "MulOptions")}

@@ -6,6 +6,7 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
+from .cases import ACTIVATIONS, MAC_RANGES, Case, activate, bias_for, channel_weights
 from .common import verdict
 from .packing import (with_requant, bias_problems, conv_multipliers, fc_per_tensor_multiplier, filter_problems,
                       folded_bias, optional_input, pack_pairs, pad_even)
@@ -60,6 +61,30 @@ def lower(model, op) -> Lowered:
                    params=params, arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0])
 
 
+def fc_case(seed: int) -> Case:
+    rng = np.random.default_rng(3000 + seed)
+    depth = int(rng.choice([1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 64, 70]))
+    out_c = int(rng.choice([1, 2, 3, 4, 7, 10, 16, 33]))
+    batch = int(rng.choice([1, 1, 1, 2, 3, 5]))
+    keep_dims = seed % 6 == 5                  # a 3-D input keeps its leading dimensions
+    shape = (batch, 2, depth) if keep_dims else (batch, depth)
+    act = ACTIVATIONS[seed % len(ACTIVATIONS)]
+    in_range = MAC_RANGES[int(rng.integers(len(MAC_RANGES)))]
+    w = channel_weights(rng, (depth, out_c), 1, depth, in_range)
+    use_bias = seed % 4 != 3
+    b = bias_for(rng, out_c, act)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        y = tf.matmul(x, tf.constant(w))
+        if use_bias:
+            y = y + tf.constant(b)
+        return activate(tf, act, y)
+
+    return Case(seed, ("FULLY_CONNECTED",), [shape], [in_range], fn,
+                f"seed {seed}: in {shape} out_c {out_c} {act} range {in_range} bias {use_bias}")
+
+
 SPECS = {"FULLY_CONNECTED": OpSpec(
     lower=lower, output_shape=output_shape, operands=(2, 3), options="FullyConnectedOptions",
-    constraints=(weights_and_bias, default_format, whole_rows))}
+    constraints=(weights_and_bias, default_format, whole_rows), cases=fc_case)}

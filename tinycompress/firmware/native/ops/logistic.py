@@ -8,6 +8,7 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import calculate_input_radius, tensor_scale, tensor_zero_point, tflite_round
 from . import OpSpec
+from .cases import seeded, tf, tf_case
 from .common import probability_output, same_shape, verdict
 
 INPUT_INTEGER_BITS = 4
@@ -32,5 +33,12 @@ def lower(model, op) -> Lowered:
                    arrays={}, inputs=[op.inputs[0]], output=op.outputs[0])
 
 
+def _logistic_case(rng, seed):
+    shape = tuple([1] + [int(v) for v in rng.integers(1, 8, int(rng.integers(1, 4)))])
+    rng_ = [(-10.0, 10.0), (-0.5, 0.5), (0.0, 8.0), (-16.0, 4.0), (-3.0, 3.0), (-40.0, 40.0)][rng.integers(6)]
+    fn = lambda x: tf().sigmoid(x)  # noqa: E731
+    return tf_case(("LOGISTIC",), fn, [shape], [rng_], seed, f"{shape} range {rng_}")
+
+
 SPECS = {"LOGISTIC": OpSpec(lower=lower, output_shape=same_shape, options=None,
-                            constraints=(probability_output,))}
+                            constraints=(probability_output,), cases=seeded("LOGISTIC", _logistic_case))}

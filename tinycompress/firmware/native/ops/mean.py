@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..lowering import Lowered
 from ..quant import quantize_multiplier, tensor_scale, tensor_zero_point
 from . import OpSpec
+from .cases import pick_range, seeded, tf, tf_case
 from .common import shape4, verdict
 
 
@@ -61,5 +62,15 @@ def lower(model, op) -> Lowered:
                    inputs=[op.inputs[0]], output=op.outputs[0])
 
 
+def _mean_case(rng, seed):
+    axes = [[1, 2], [2, 1], [1], [2], [3], [1, 2, 3]][rng.integers(6)]
+    # reduced axes of size 1 would be folded away by the converter
+    shape = (1, *(int(rng.integers(2, 9)) if k in axes else int(rng.integers(1, 9)) for k in (1, 2, 3)))
+    keep = bool(rng.random() < 0.5)
+    fn = lambda x: tf().reduce_mean(x, axis=axes, keepdims=keep)  # noqa: E731
+    return tf_case(("MEAN",), fn, [shape], [pick_range(rng)], seed, f"{shape} axes {axes} keep {keep}")
+
+
 SPECS = {"MEAN": OpSpec(lower=lower, output_shape=output_shape, operands=(2, 2),
-                        options="ReducerOptions", constraints=(axes,))}
+                        options="ReducerOptions", constraints=(axes,),
+                        cases=seeded("MEAN", _mean_case))}

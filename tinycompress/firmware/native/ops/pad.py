@@ -6,6 +6,7 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
+from .cases import pick_range, seeded, tf, tf_case
 from .common import same_quant, shape4, verdict
 
 
@@ -58,9 +59,22 @@ def lower(model, op) -> Lowered:
                    inputs=[op.inputs[0]], output=op.outputs[0])
 
 
+def _pad_case(rng, seed):
+    shape = (1, *(int(v) for v in rng.integers(1, 6, 3)))
+    pads = [[0, 0]] + [[int(a), int(b)] for a, b in rng.integers(0, 4, (3, 2))]
+    pads[1][0] = max(pads[1][0], 1)   # all-zero paddings would be folded away
+    value = 0.0 if rng.random() < 0.6 else float(rng.uniform(-1, 1))
+    fn = lambda x: tf().pad(x, pads, constant_values=value)  # noqa: E731
+    return tf_case(("PAD", "PADV2"), fn, [shape], [pick_range(rng)], seed, f"{shape} {pads} value {value:.2f}")
+
+
+_CASES = seeded("PAD", _pad_case)      # one generator for both rows: PAD may convert to PADV2
+
+
 def _row(options):
     return OpSpec(lower=lower, output_shape=output_shape, operands=(2, 3), options=options,
-                  constraints=(paddings, equal_quantization, pad_value))
+                  constraints=(paddings, equal_quantization, pad_value),
+                  cases=_CASES)
 
 
 SPECS = {"PAD": _row("PadOptions"), "PADV2": _row("PadV2Options")}

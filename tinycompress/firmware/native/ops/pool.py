@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from . import OpSpec
+from .cases import activation, pick_range, seeded, tf, tf_case
 from .common import (output_activation, padding_name, padding_offset, same_quant, verdict,
                      window_limit_problems)
 from .packing import out_size
@@ -62,9 +63,25 @@ def lower_max(model, op) -> Lowered:
     return _lower("tc_maxpool_s8", model, op)
 
 
-def _row(lower):
+def _pool_case(op):
+    def make(rng, seed):
+        h, w, c = (int(v) for v in rng.integers(1, [11, 11, 7]))
+        padding = ["SAME", "VALID"][rng.integers(2)]
+        fh, fw = int(rng.integers(1, min(h, 4) + 1)), int(rng.integers(1, min(w, 4) + 1))
+        sh, sw = (int(v) for v in rng.integers(1, 4, 2))
+        act = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"][rng.integers(4)]
+        pool = tf().nn.avg_pool2d if op == "AVERAGE_POOL_2D" else tf().nn.max_pool2d
+        fn = lambda x: activation(act)(pool(x, (fh, fw), (sh, sw), padding))  # noqa: E731
+        return tf_case((op,), fn, [(1, h, w, c)], [pick_range(rng)], seed,
+                        f"{h}x{w}x{c} f{fh}x{fw} s{sh}x{sw} {padding} {act}")
+    return make
+
+
+def _row(op, lower):
     return OpSpec(lower=lower, output_shape=output_shape, options="Pool2DOptions",
-                  options_required=True, constraints=(nhwc, equal_quantization, window))
+                  options_required=True, constraints=(nhwc, equal_quantization, window),
+                  cases=seeded(op, _pool_case(op)))
 
 
-SPECS = {"AVERAGE_POOL_2D": _row(lower_avg), "MAX_POOL_2D": _row(lower_max)}
+SPECS = {"AVERAGE_POOL_2D": _row("AVERAGE_POOL_2D", lower_avg),
+         "MAX_POOL_2D": _row("MAX_POOL_2D", lower_max)}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from ..lowering import Lowered
 from . import OpSpec
+import numpy as np
+
+from .cases import pick_range, seeded, tf, tf_case
 from .common import same_quant, verdict
 
 
@@ -27,5 +30,14 @@ def lower(model, op) -> Lowered:
 
 
 # The new shape (input 1 or ReshapeOptions) only names the output's shape, which is static here.
+def _reshape_case(rng, seed):
+    dims = [int(v) for v in rng.integers(1, 6, 3)]
+    size = int(np.prod(dims))
+    target = (1, size) if rng.random() < 0.5 else (1, dims[2], dims[0] * dims[1])
+    fn = lambda x: tf().reshape(x, target)  # noqa: E731
+    return tf_case(("RESHAPE",), fn, [(1, *dims)], [pick_range(rng)], seed, f"{dims} -> {target}")
+
+
 SPECS = {"RESHAPE": OpSpec(lower=lower, output_shape=None, operands=(1, 2),
-                           options="ReshapeOptions", constraints=(element_count, equal_quantization))}
+                           options="ReshapeOptions", constraints=(element_count, equal_quantization),
+                           cases=seeded("RESHAPE", _reshape_case))}

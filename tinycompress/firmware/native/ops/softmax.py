@@ -9,6 +9,7 @@ from ..lowering import Lowered
 from ..quant import (calculate_input_radius, quantize_multiplier_greater_than_one,
                      tensor_scale, tensor_zero_point)
 from . import OpSpec
+from .cases import seeded, tf, tf_case
 from .common import probability_output, same_shape, verdict
 
 SCALED_DIFF_INTEGER_BITS = 5
@@ -41,5 +42,15 @@ def lower(model, op) -> Lowered:
                    arrays={}, inputs=[op.inputs[0]], output=op.outputs[0])
 
 
+def _softmax_case(rng, seed):
+    shape = [(1, int(rng.integers(1, 41))), (1, *(int(v) for v in rng.integers(1, 6, 2)), int(rng.integers(2, 20))),
+             (1, int(rng.integers(1, 5)), int(rng.integers(2, 30)))][rng.integers(3)]
+    lo = -float(rng.choice([0.5, 2, 8, 30, 100]))
+    hi = float(rng.choice([0.1, 1, 5, 20]))
+    fn = lambda x: tf().nn.softmax(x)  # noqa: E731
+    return tf_case(("SOFTMAX",), fn, [shape], [(lo, hi)], seed, f"{shape} range ({lo}, {hi})")
+
+
 SPECS = {"SOFTMAX": OpSpec(lower=lower, output_shape=same_shape, options="SoftmaxOptions",
-                           options_required=True, constraints=(probability_output, scaled_beta))}
+                           options_required=True, constraints=(probability_output, scaled_beta),
+                           cases=seeded("SOFTMAX", _softmax_case))}

@@ -65,6 +65,13 @@ def activate(tf_, name, t):
             "RELU_N1_TO_1": lambda x: tf_.clip_by_value(x, -1.0, 1.0)}[name](t)
 
 
+def add_bias_and_activate(tf_, y, bias, activation_name):
+    """y + bias (None: no bias), then the fused activation, as a MAC layer computes it."""
+    if bias is not None:
+        y = y + tf_.constant(bias)
+    return activate(tf_, activation_name, y)
+
+
 def activation(name):
     return lambda x: activate(tf(), name, x)
 
@@ -75,6 +82,15 @@ def pick_range(rng):
 
 def tf_case(ops, fn, shapes, ranges, seed, describe) -> Case:
     return Case(seed, tuple(ops), [tuple(s) for s in shapes], list(ranges), fn, describe)
+
+
+def window_input(rng, k, dilation) -> tuple:
+    """(padding, [h, w]) for a windowed op: SAME or VALID, the input at least the dilated
+    filter under VALID and up to 7 pixels more."""
+    padding = str(rng.choice(["SAME", "VALID"]))
+    effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
+    return padding, [int(rng.integers(effective[i] if padding == "VALID" else 1, effective[i] + 8))
+                     for i in range(2)]
 
 
 def channel_weights(rng, shape, channel_axis, fan_in, in_range):

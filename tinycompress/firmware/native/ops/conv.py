@@ -10,7 +10,8 @@ from .packing import (window_geometry, window_output_shape, window_params, windo
                       with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
                       optional_input, pack_pairs, pad_even)
 from . import OpSpec
-from .cases import ACTIVATIONS, MAC_RANGES, Case, activate, bias_for, channel_weights
+from .cases import (ACTIVATIONS, MAC_RANGES, Case, add_bias_and_activate, bias_for,
+                    channel_weights, window_input)
 
 
 def nhwc(model, op) -> tuple:
@@ -67,10 +68,7 @@ def conv_case(seed: int) -> Case:
     dilation = (1, 1)
     if stride == (1, 1) and k != (1, 1) and rng.random() < 0.5:
         dilation = tuple(int(v) for v in rng.integers(1, 4, 2))
-    padding = str(rng.choice(["SAME", "VALID"]))
-    effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
-    hw = [int(rng.integers(effective[i] if padding == "VALID" else 1, effective[i] + 8))
-          for i in range(2)]
+    padding, hw = window_input(rng, k, dilation)
     in_c = int(rng.choice([1, 2, 3, 4, 5, 7, 8, 9, 16, 32]))
     out_c = int(rng.choice([1, 2, 3, 5, 6, 8, 9, 16]))
     batch = 2 if rng.random() < 0.2 else 1
@@ -84,9 +82,7 @@ def conv_case(seed: int) -> Case:
         from tinycompress.tfcompat import tf
         y = tf.nn.conv2d(x, tf.constant(w), [1, stride[0], stride[1], 1], padding,
                          dilations=[1, dilation[0], dilation[1], 1])
-        if use_bias:
-            y = y + tf.constant(b)
-        return activate(tf, act, y)
+        return add_bias_and_activate(tf, y, b if use_bias else None, act)
 
     return Case(seed, ("CONV_2D",), [(batch, hw[0], hw[1], in_c)], [in_range], fn,
                 f"seed {seed}: in {(batch, *hw, in_c)} k {k} out_c {out_c} stride {stride} "

@@ -6,7 +6,8 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .cases import ACTIVATIONS, MAC_RANGES, Case, activate, bias_for, channel_weights
+from .cases import (ACTIVATIONS, MAC_RANGES, Case, add_bias_and_activate, bias_for,
+                    channel_weights, window_input)
 from .conv import nhwc, window
 from .common import verdict
 from .packing import (window_geometry, window_output_shape, window_params, with_requant,
@@ -70,10 +71,7 @@ def depthwise_case(seed: int, mobilenet: bool = False) -> Case:
         k, stride = (3, 3), 1 + seed % 2
     elif stride == 1 and rng.random() < 0.5:
         dilation = tuple(int(v) for v in rng.integers(1, 4, 2))
-    padding = str(rng.choice(["SAME", "VALID"]))
-    effective = [(k[i] - 1) * dilation[i] + 1 for i in range(2)]
-    hw = [int(rng.integers(effective[i] if padding == "VALID" else 1, effective[i] + 8))
-          for i in range(2)]
+    padding, hw = window_input(rng, k, dilation)
     in_c = int(rng.choice([1, 2, 3, 4, 5, 6, 8, 12, 16, 17]))
     mult = 1 if seed % 3 else int(rng.integers(2, 4))
     if mobilenet:
@@ -90,9 +88,7 @@ def depthwise_case(seed: int, mobilenet: bool = False) -> Case:
         from tinycompress.tfcompat import tf
         y = tf.nn.depthwise_conv2d(x, tf.constant(w), [1, stride, stride, 1], padding,
                                    dilations=list(dilation))
-        if use_bias:
-            y = y + tf.constant(b)
-        return activate(tf, act, y)
+        return add_bias_and_activate(tf, y, b if use_bias else None, act)
 
     return Case(seed, ("DEPTHWISE_CONV_2D",), [(batch, hw[0], hw[1], in_c)], [in_range], fn,
                 f"seed {seed}: in {(batch, *hw, in_c)} k {k} multiplier {mult} stride {stride} "

@@ -6,7 +6,8 @@ import numpy as np
 from ..lowering import Lowered
 from ..quant import tensor_zero_point
 from . import OpSpec
-from .cases import ACTIVATIONS, MAC_RANGES, Case, activate, bias_for, channel_weights
+from .cases import (ACTIVATIONS, MAC_RANGES, Case, add_bias_and_activate, bias_for,
+                    channel_weights)
 from .common import verdict
 from .packing import (with_requant, bias_problems, conv_multipliers, fc_per_tensor_multiplier, filter_problems,
                       folded_bias, optional_input, pack_pairs, pad_even)
@@ -77,9 +78,7 @@ def fc_case(seed: int) -> Case:
     def fn(x):
         from tinycompress.tfcompat import tf
         y = tf.matmul(x, tf.constant(w))
-        if use_bias:
-            y = y + tf.constant(b)
-        return activate(tf, act, y)
+        return add_bias_and_activate(tf, y, b if use_bias else None, act)
 
     return Case(seed, ("FULLY_CONNECTED",), [shape], [in_range], fn,
                 f"seed {seed}: in {shape} out_c {out_c} {act} range {in_range} bias {use_bias}")

@@ -52,7 +52,7 @@ def _vectors(model, count, seed):
 
 
 def build_model(cases, **convert_options) -> bytes:
-    from tinycompress.firmware.native.testmodels import build_int8
+    from testmodels import build_int8
 
     def fn(*xs):
         return tuple(case.fn(x) for case, x in zip(cases, xs))

@@ -12,7 +12,7 @@ import pytest
 from tinycompress import tflm_host
 from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.native import check_supported, generate
-from tinycompress.firmware.native import testmodels as tm
+import testmodels as tm
 from tinycompress.firmware.native.hostbuild import HostModel
 from tinycompress.firmware.native.planner import ALIGN, plan_memory
 from tinycompress.firmware.native.codegen import lower_model

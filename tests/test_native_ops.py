@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tinycompress import tflm_host
-from tinycompress.firmware.native import testmodels as tm
+import testmodels as tm
 from tinycompress.firmware.native.hostbuild import HostModel
 from tinycompress.firmware.native.ops import OPS
 from tinycompress.tflite_model import parse_tflite

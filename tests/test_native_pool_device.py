@@ -95,7 +95,7 @@ def _branches(tf):
 @requires_arm_gcc
 @requires_qemu
 def test_pool_and_add_fast_paths_match_tflm_in_qemu(tmp_path):
-    from tinycompress.firmware.native.testmodels import build_int8
+    from testmodels import build_int8
     from tinycompress.tflite_model import parse_tflite
     from tinycompress.tfcompat import tf
 

@@ -37,7 +37,7 @@ def test_int8_model_with_float_io_is_called_what_it_is(run_cli, float_io_int8, t
 
 def test_unsupported_ops_list_the_supported_ops_once(tmp_path):
     from tinycompress.firmware.native import check_supported
-    from tinycompress.firmware.native.testmodels import build_int8
+    from testmodels import build_int8
     from tinycompress.tflite_model import parse_tflite
     from tinycompress.tfcompat import tf
     model = parse_tflite(build_int8(lambda x: tf.math.tanh(tf.math.tanh(x) * 3.0), [(1, 8)]))

@@ -5,7 +5,7 @@ import pytest
 
 from tinycompress import tflm_host
 from tinycompress.errors import TinyCompressError
-from tinycompress.firmware.native.testmodels import TensorSpec, build_single_op
+from testmodels import TensorSpec, build_single_op
 from tinycompress.tflite_model import parse_tflite
 
 from test_safety_outputs import refused

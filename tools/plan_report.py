@@ -19,7 +19,7 @@ import numpy as np
 from tinycompress import tflm_host
 from tinycompress.firmware.native import check_supported
 from tinycompress.firmware.native.codegen import render
-from tinycompress.firmware.native.testmodels import random_inputs
+from tinycompress.firmware.project import golden_inputs
 from tinycompress.errors import TinyCompressError
 from tinycompress.shared import BASELINE_MODELS, require, shared_root
 from tinycompress.tflite_model import read_tflite
@@ -44,7 +44,7 @@ def main(argv):
             print(f"{path.stem:<22} unsupported: {problems[0]}")
             continue
         _, _, info = render(model)
-        vectors = random_inputs(model, 5 if check else 1, seed=0)
+        vectors, _ = golden_inputs(model, None, 5 if check else 1, seed=0)   # seeded random int8
         ref = tflm_host.run(model.data, vectors, source=str(path))
         total = info.arena_bytes + info.io_bytes
         status = ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...tflite_model import parse_tflite
+from tinycompress.tflite_model import parse_tflite
 
 
 def build_int8(fn, input_shapes, ranges=(-1.0, 1.0), seed: int = 0, samples: int = 32,
@@ -20,7 +20,7 @@ def build_int8(fn, input_shapes, ranges=(-1.0, 1.0), seed: int = 0, samples: int
 
     per_channel_dense=False gives FULLY_CONNECTED per-tensor weight scales (the converter's
     default is per-channel)."""
-    from ...tfcompat import tf
+    from tinycompress.tfcompat import tf
 
     shapes = [tuple(s) for s in input_shapes]
     if isinstance(ranges[0], (int, float)):
@@ -79,7 +79,7 @@ def build_single_op(op: str, inputs: list, outputs: list, options=None, options_
     import flatbuffers
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
-    from ...tflite_model import BUILTIN_OPS, TENSOR_TYPES
+    from tinycompress.tflite_model import BUILTIN_OPS, TENSOR_TYPES
 
     op_codes = {v: k for k, v in BUILTIN_OPS.items()}
     type_codes = {v: k for k, v in TENSOR_TYPES.items()}

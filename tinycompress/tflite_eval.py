@@ -93,9 +93,3 @@ def _run_counted(tflite_bytes: bytes, q, source: str, chunk: int = 500):
             advance(len(part))
     return tflm_host.TFLMResult(outputs=[o for r in results for o in r.outputs], tensors=[],
                                 arena_bytes=results[0].arena_bytes)
-
-
-def tflite_accuracy(tflite_bytes: bytes, dataset, task: str | None = None,
-                    source: str = "model") -> TFLiteScore:
-    """Score on a data.Dataset's test split (the interface other stages use)."""
-    return score(tflite_bytes, dataset.x_test, getattr(dataset, "y_test", None), task, source)

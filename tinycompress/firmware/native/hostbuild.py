@@ -110,12 +110,3 @@ class HostModel:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
-
-
-def host_run(model, inputs) -> list:
-    """Generate, compile and run `model` on the host; outputs per vector (see HostModel.run)."""
-    host = HostModel(model)
-    try:
-        return host.run(inputs)
-    finally:
-        host.close()

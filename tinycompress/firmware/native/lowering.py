@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 
 @dataclass
 class Lowered:
@@ -17,10 +15,6 @@ class Lowered:
     output: int            # the single output tensor index
     scratch_bytes: int = 0  # temporary bytes needed during the call (the planner provides them)
     in_place: bool = False  # RESHAPE-like: output aliases input 0, no kernel call
-
-    @property
-    def const_bytes(self) -> int:
-        return sum(int(np.asarray(a).nbytes) for a in self.arrays.values())
 
 
 @dataclass

@@ -115,3 +115,21 @@ def test_export_writes_a_faithful_header_or_refuses_in_one_line(name, models, ru
     text = out.read_text()
     for i, t in enumerate(model.input_tensors):
         assert f"G_MODEL_INPUT{i}_SIZE {t.size}" in " ".join(text.split())
+
+
+def test_inspect_does_not_run_tflm_on_gigabyte_activations(models, run_cli):
+    result = run_cli("inspect", models["input_of_1_6_gb"])
+    assert result.exit_code == 0, result.output
+    arena = [ln for ln in result.stdout.splitlines() if ln.startswith("TFLM arena")]
+    assert arena and "not run" in arena[0] and "1,6" in arena[0]
+
+
+def test_firmware_refuses_inputs_larger_than_the_board_before_drawing_golden_vectors(run_cli, tmp_path):
+    from tinycompress.firmware.native import testmodels as tm
+    spec_in = tm.TensorSpec((1, 20000, 20000), scale=0.1, zero_point=0, name="in")
+    spec_out = tm.TensorSpec((1, 20000, 20000), scale=0.2, zero_point=0, name="out")
+    path = tmp_path / "huge_io.tflite"
+    path.write_bytes(tm.build_single_op("QUANTIZE", [spec_in], [spec_out]))
+    result = run_cli("firmware", path, "-o", tmp_path / "fw")
+    _one_line_error(result, "huge_io.tflite", "800,000,000 bytes", "RAM")
+    assert not (tmp_path / "fw").exists()

@@ -102,7 +102,16 @@ def _tensor_info(t) -> TensorInfo:
     return info
 
 
+# No microcontroller model needs more; a file that claims it would make the host allocate
+# gigabytes for an arena figure nobody can use.
+MAX_HOST_ARENA_BYTES = 256 << 20
+
+
 def _arena(model):
+    need = tflm_host.estimate_arena(model)
+    if need > MAX_HOST_ARENA_BYTES:
+        return None, (f"not run: its activations need about {need:,} bytes, more than the "
+                      f"{MAX_HOST_ARENA_BYTES:,} inspect gives the host interpreter")
     vectors = [[np.zeros(t.shape, dtype=t.dtype) for t in model.input_tensors]]
     try:
         result = tflm_host.run(model.data, vectors, source=model.source)

@@ -76,6 +76,10 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSe
     check_output_dir(out_dir)          # before the host run: refuse a folder that is not ours
     require_full_int8(model)
     rt.check(model)
+    io = sum(t.nbytes for t in model.input_tensors + model.output_tensors)
+    if io > board_row.ram_size:     # before golden vectors of that size are drawn
+        raise TinyCompressError(f"{model.source}: its graph inputs and outputs need {io:,} bytes, "
+                                f"more than the {board_row.ram_size:,} B of RAM on {board_row.name}")
 
     inputs, source = golden_inputs(model, data, vectors, seed)
     host = tflm_host.run(model.data, inputs, source=model.source)

@@ -83,6 +83,11 @@ RENODE_UARTS = {  # UART kind -> (Renode peripheral, register window bytes, extr
     "cmsdk": ("UART.CMSDK_APB_UART", 0x1000, ""),
     "stm32-usart": ("UART.STM32_UART", 0x400, ""),
     "nrf51-uart": ("UART.NRF52840_UART", 0x1000, "    easyDMA: false"),   # the nRF51 UART register set
+    "nrf52-uarte": ("UART.NRF52840_UART", 0x1000, "    easyDMA: true"),
+    # The ISR/TDR USART and the LPUART transmit alike; Renode takes the kernel clock only to
+    # show a baud rate, which nothing here reads.
+    "stm32-lpuart": ("UART.STM32F7_USART", 0x400, "    frequency: 16000000"),
+    "stm32-usart-v2": ("UART.STM32F7_USART", 0x400, "    frequency: 16000000"),
 }
 
 
@@ -246,6 +251,7 @@ BOARDS_LIST = (
           cpu="cortex-m4f", flash_origin=0x00000000, flash_size=1 * MiB,
           ram_origin=0x20000000, ram_size=256 * KiB, uart="nrf52-uarte", uart_base=0x40002000,
           uart_tx_pin=6, init=("board_nrf52840.c",), tick_hz=64_000_000,
+          renode_platform="nrf52840-dk.repl",
           pyocd_target="nrf52840",
           openocd=("interface/jlink.cfg", "target/nrf52.cfg"), semihosting=False,
           energy_nj_per_cycle=0.16,
@@ -258,6 +264,7 @@ BOARDS_LIST = (
           cpu="cortex-m0+", flash_origin=0x08000000, flash_size=128 * KiB,
           ram_origin=0x20000000, ram_size=36 * KiB, uart="stm32-usart-v2", uart_base=0x40004400,
           uart_clock_hz=16_000_000, init=("board_stm32g0.c", "stm32_gpio.h"), tick_hz=16_000_000,
+          renode_platform="nucleo-g071rb.repl",
           pyocd_target="stm32g071rbtx",
           openocd=("interface/stlink.cfg", "target/stm32g0x.cfg"), semihosting=False,
           energy_nj_per_cycle=0.33,
@@ -270,6 +277,7 @@ BOARDS_LIST = (
           cpu="cortex-m7", flash_origin=0x08000000, flash_size=2 * MiB,
           ram_origin=0x20000000, ram_size=128 * KiB, uart="stm32-usart-v2", uart_base=0x40004800,
           uart_clock_hz=64_000_000, init=("board_stm32h7.c", "stm32_gpio.h"), tick_hz=64_000_000,
+          renode_platform="nucleo-h743zi.repl",
           pyocd_target="stm32h743xx",
           openocd=("interface/stlink.cfg", "target/stm32h7x.cfg"), semihosting=False,
           energy_nj_per_cycle=0.9,
@@ -282,6 +290,7 @@ BOARDS_LIST = (
           cpu="cortex-m4f", flash_origin=0x08000000, flash_size=2 * MiB,
           ram_origin=0x20000000, ram_size=640 * KiB, uart="stm32-lpuart", uart_base=0x40008000,
           uart_clock_hz=4_000_000, init=("board_stm32l4r5.c", "stm32_gpio.h"), tick_hz=4_000_000,
+          renode_platform="nucleo-l4r5zi.repl",
           pyocd_target="stm32l4r5zitx",
           openocd=("interface/stlink.cfg", "target/stm32l4x.cfg"), semihosting=False,
           energy_nj_per_cycle=0.36,

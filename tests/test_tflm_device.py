@@ -156,10 +156,11 @@ def test_zoo_model_on_tflm_is_bit_exact_with_the_native_runtimes_vectors(tflm_ru
 
 def checkout_from_tree(tree, out, build_dir="cortex_m_generic_cortex-m4+fp_release_gcc"):
     """A tflite-micro checkout's layout, made of symbolic links into a tree: sources under
-    tensorflow/, third-party headers under tensorflow/lite/micro/tools/make/downloads/, the
+    tensorflow/ and signal/, third-party headers under tensorflow/lite/micro/tools/make/downloads/, the
     library where TFLM's Makefile writes it (gen/<build>/lib/ at the root)."""
     out.mkdir(parents=True)
     subprocess.run(["cp", "-rs", str(tree / "tensorflow"), str(out / "tensorflow")], check=True)
+    os.symlink(tree / "signal", out / "signal")        # at a checkout's root too
     downloads = out / "tensorflow/lite/micro/tools/make/downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     for name in ("flatbuffers", "gemmlowp", "ruy"):

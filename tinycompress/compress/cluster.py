@@ -64,6 +64,10 @@ def apply(model, dataset, config: ClusterConfig = None, verbose=0):
                     if layer.name not in names and layer.name not in config.skip_layers
                     and per_tensor_ok(layer) and weightstats_kernel(layer) > config.clusters]
         names += fallback
+        # they are not skipped after all: say how they are clustered instead
+        warnings = [w for w in warnings if not any(f"'{n}'" in w for n in fallback)]
+        warnings += [f"cluster: layer '{n}' clustered per tensor: TF-MOT clusters per channel "
+                     "only Conv2D" for n in fallback]
     else:
         fallback = []
     pruned = weightstats.overall_sparsity(model) >= PRUNED_SPARSITY
@@ -86,10 +90,29 @@ def apply(model, dataset, config: ClusterConfig = None, verbose=0):
     train.fit(wrapped, dataset, config.epochs, batch_size=config.batch_size,
               learning_rate=config.learning_rate, verbose=verbose, label="cluster")
     clustered = ck.strip_clustering(wrapped)
+    check_clustered(clustered, names, config, fallback, preserve)
     details = {"clustered_layers": names, "clusters": config.clusters, "init": config.init,
                "per_channel": config.per_channel, "per_tensor_fallback": fallback,
                "sparsity_preserving": preserve}
     return clustered, evaluate_stage("cluster", clustered, dataset, warnings, details, started)
+
+
+def check_clustered(model, names, config, fallback, preserve):
+    """Every layer the stage says it clustered holds at most `clusters` values (per channel
+    when clustered per channel; pruned zeros kept apart may add one): TF-MOT can leave a
+    layer unclustered without a word."""
+    limit = int(config.clusters) + (1 if preserve else 0)
+    kernels = {name: (k, axis) for name, k, axis in weightstats.weight_kernels(model)}
+    for name in names:
+        kernel, axis = kernels[name]
+        per_channel = config.per_channel and name not in fallback
+        found = weightstats.unique_values(kernel, axis if per_channel else None)
+        if found > limit:
+            raise TinyCompressError(
+                f"cluster: layer '{name}' holds {found} distinct values "
+                f"{'in a channel' if per_channel else ''} after clustering to {config.clusters}; "
+                f"TF-MOT did not cluster it: skip it (--skip {name})"
+                + (" or cluster per tensor (no --per-channel)" if per_channel else ""))
 
 
 def weightstats_kernel(layer):

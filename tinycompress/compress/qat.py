@@ -44,13 +44,14 @@ def is_clustered(kernel, axis) -> bool:
 
 
 def detect(model):
-    """(pruned, clustered) as seen in the weights of `model`: clustered when every kernel with
-    at least MIN_CLUSTERED_WEIGHTS non-zero weights is (too few weights say nothing)."""
+    """(pruned, clustered) as seen in the weights of `model`: clustered when a kernel with at
+    least MIN_CLUSTERED_WEIGHTS non-zero weights is (too few weights say nothing; a small
+    layer clustered per channel, 8 values among 9 weights, shows no repeats, so one clustered
+    layer is enough: the check after QAT covers every layer anyway)."""
     pruned = weightstats.overall_sparsity(model) >= PRUNED_SPARSITY
-    # depthwise kernels (channel axis 2) are left alone by TF-MOT's clustering
     big = [(k, axis) for _, k, axis in weightstats.weight_kernels(model)
-           if axis == k.ndim - 1 and np.count_nonzero(k) >= MIN_CLUSTERED_WEIGHTS]
-    clustered = bool(big) and all(is_clustered(k, axis) for k, axis in big)
+           if np.count_nonzero(k) >= MIN_CLUSTERED_WEIGHTS]
+    clustered = any(is_clustered(k, axis) for k, axis in big)
     return pruned, clustered
 
 
@@ -81,8 +82,15 @@ def _kernels(model):
     return out
 
 
+def _per_channel_unique(kernel, axis):
+    rows = np.moveaxis(kernel, axis, 0).reshape(kernel.shape[axis], -1)
+    return np.array([np.unique(r).size for r in rows])
+
+
 def check_preserved(before, after, sparsity=True, clusters=True, tolerance=0.005):
-    """Problems (list of str) where QAT lost zeros or added distinct values, per layer."""
+    """Problems (list of str) where QAT lost zeros or added distinct values, per layer and per
+    output channel. Layers that held no repeated values cannot gain any, so checking every
+    layer only finds what an earlier stage made and QAT lost."""
     problems = []
     old, new = _kernels(before), _kernels(after)
     for name, (k0, axis) in old.items():
@@ -92,11 +100,17 @@ def check_preserved(before, after, sparsity=True, clusters=True, tolerance=0.005
         if sparsity and weightstats.sparsity(k1) < weightstats.sparsity(k0) - tolerance:
             problems.append(f"layer '{name}': sparsity fell from {weightstats.sparsity(k0):.3f} "
                             f"to {weightstats.sparsity(k1):.3f}")
-        if clusters:
-            u0, u1 = weightstats.unique_values(k0, axis), weightstats.unique_values(k1, axis)
-            if u0 <= CLUSTERED_MAX_UNIQUE and u1 > u0:
-                problems.append(f"layer '{name}': distinct values per channel rose from {u0} "
-                                f"to {u1}")
+        if not clusters:
+            continue
+        t0, t1 = weightstats.unique_values(k0), weightstats.unique_values(k1)
+        c0, c1 = _per_channel_unique(k0, axis), _per_channel_unique(k1, axis)
+        if (c1 > c0).any():
+            ch = int(np.argmax(c1 - c0))
+            problems.append(f"layer '{name}': distinct values in output channel {ch} rose from "
+                            f"{c0[ch]} to {c1[ch]} (at most {c0.max()} per channel before, "
+                            f"{c1.max()} after)")
+        elif t0 <= CLUSTERED_MAX_UNIQUE and t1 > t0:
+            problems.append(f"layer '{name}': distinct values rose from {t0} to {t1}")
     return problems
 
 
@@ -141,10 +155,12 @@ def apply(model, dataset, config: QATConfig = None, verbose=0):
               learning_rate=config.learning_rate, verbose=verbose, label="qat")
     if clustered:
         q = tfmot.experimental.combine.strip_clustering_cqat(q)
-    problems = check_preserved(model, q, sparsity=pruned, clusters=clustered)
+    # whatever the scheme, every zero and every shared value of every layer must survive
+    problems = check_preserved(model, q)
     details = {"scheme": scheme_name, "pruned": pruned, "clustered": clustered,
                "preserved": not problems, "problems": problems}
     if problems and config.check:
         raise TinyCompressError(f"qat ({scheme_name}): compression did not survive QAT: "
-                                + "; ".join(problems))
+                                + "; ".join(problems) + "; skip the layer named in the stage "
+                                "before QAT, or set qat.check = false to accept the loss")
     return q, evaluate_stage("qat", q, dataset, warnings, details, started)

@@ -125,7 +125,7 @@ def test_inspect_does_not_run_tflm_on_gigabyte_activations(models, run_cli):
 
 
 def test_firmware_refuses_inputs_larger_than_the_board_before_drawing_golden_vectors(run_cli, tmp_path):
-    from tinycompress.firmware.native import testmodels as tm
+    import testmodels as tm
     spec_in = tm.TensorSpec((1, 20000, 20000), scale=0.1, zero_point=0, name="in")
     spec_out = tm.TensorSpec((1, 20000, 20000), scale=0.2, zero_point=0, name="out")
     path = tmp_path / "huge_io.tflite"

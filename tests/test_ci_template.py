@@ -64,3 +64,35 @@ def test_firmware_and_robot_steps_pass_locally(tmp_path, run_cli, monkeypatch, r
     code, out = run_renode_test(["-r", robot["artifacts-path"], robot["tests-to-run"]], tmp_path)
     assert code == 0, out
     assert (tmp_path / robot["artifacts-path"] / "robot_output.xml").is_file()
+
+
+SMOKE_RECIPE = """name = "ci-smoke"
+[model]
+zoo = "digits-cnn"
+epochs = 1
+[data]
+source = "digits"
+"""
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+def test_every_step_after_the_install_passes_locally(tmp_path, run_cli, monkeypatch):
+    """recipe -> firmware -> robot as the workflow orders them, and the logs it keeps exist."""
+    renode_or_skip()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "recipe.toml").write_text(SMOKE_RECIPE)
+    doc = _workflow(run_cli, tmp_path / "wf.yml", "--vectors", "3")
+    steps = doc["jobs"]["firmware-in-renode"]["steps"]
+    for step in (_step(steps, name="Compress"), _step(steps, name="Firmware")):
+        for line in step["run"].strip().splitlines():
+            tool, *args = shlex.split(line)
+            assert tool == "tinycompress"
+            result = run_cli(*args)
+            assert result.exit_code == 0, result.output
+    robot = _step(steps, uses=ROBOT_ACTION)["with"]
+    code, out = run_renode_test(["-r", robot["artifacts-path"], robot["tests-to-run"]], tmp_path)
+    assert code == 0, out
+    kept = _step(steps, uses="actions/upload-artifact@")["with"]["path"].split()
+    for pattern in kept:
+        assert list(tmp_path.glob(pattern.rstrip("/"))), f"the workflow keeps {pattern}: nothing there"

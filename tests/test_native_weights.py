@@ -279,3 +279,24 @@ def test_recipe_weights_key_is_checked_and_reaches_the_report(tmp_path):
     assert (tmp_path / "r.png").stat().st_size > 0
     text = "\n".join(render_firmware(fw))
     assert "250 B in flash instead of 1,000 B dense (0.250x, 750 B saved)" in text
+
+
+def test_auto_takes_the_smallest_lut_sparse_encoding_within_the_slowdown():
+    # PCQAT-like: 16 shared centroids, per-channel scales, 73 % zeros, short rows: the
+    # smallest encoding (wide per-tensor indices, 2-bit zero runs and many fillers) is too
+    # slow for 1.2x; auto takes 4-bit per-channel indices instead, and encodes exactly that
+    rng = np.random.default_rng(5)
+    cents = rng.normal(size=16) * 9
+    scales = rng.choice([1.0, 1.5, 2.0, 3.0], size=64)
+    w = np.round(cents[rng.integers(0, 16, (64, 64))] * scales[:, None]).clip(-127, 127)
+    w[rng.random(w.shape) < 0.73] = 0
+    w = w.astype(np.int8)
+    fmt = FORMATS["lut_sparse"]
+    smallest = fmt.encode(w, "t")
+    choice = choose(w, "t", "auto")
+    assert choice.format == "lut_sparse" and choice.limit is not None
+    assert fmt.cost(w) > choice.limit >= fmt.cost(w, choice.limit)
+    chosen = fmt.encode(w, "t", choice.limit)
+    assert chosen.params["bits"] == 4 < smallest.params["bits"]
+    assert chosen.nbytes == choice.bytes > smallest.nbytes
+    np.testing.assert_array_equal(fmt.decode(chosen), w)

@@ -76,7 +76,7 @@ def compress(model, op, low: Lowered, policy: str = "dense",
     if choice.format == "dense":
         return low, choice
     fmt = FORMATS[choice.format]
-    encoded = fmt.encode(w, name)
+    encoded = fmt.encode(w, name, choice.limit)
     params = {f"base.{k}": v for k, v in low.params.items()}
     params.update({f"base.{k}": "NULL" for k in WEIGHT_ARRAYS if k in low.arrays})
     arrays = {f"base.{k}": v for k, v in low.arrays.items() if k not in WEIGHT_ARRAYS}

@@ -47,10 +47,12 @@ class Encoded:
 class WeightFormat:
     name: str
     description: str
-    fits: Callable          # (weights [c, k] int8, name) -> int bytes | str reason
-    encode: Callable        # (weights, name) -> Encoded
+    fits: Callable          # (weights [c, k] int8, name, limit) -> int bytes | str reason
+    encode: Callable        # (weights, name, limit) -> Encoded
     decode: Callable        # (Encoded) -> weights [c, k] int8
-    cost: Callable          # (weights) -> estimated instructions per output pixel/row
+    cost: Callable          # (weights, limit) -> estimated instructions per output pixel/row
+    # limit: None, or the most instructions auto allows; a format with several encodings
+    # (lut_sparse: index widths) takes the smallest within it, the same in all three
     kernel_suffix: str      # C kernel: tc_conv2d_<suffix>_s8, tc_fully_connected_<suffix>_s8
 
 
@@ -108,11 +110,11 @@ def _tensor_distinct(w):
 
 # --- dense -------------------------------------------------------------------------------
 
-def _dense_fits(w, name):
+def _dense_fits(w, name, limit=None):
     return int(w.size)
 
 
-def _dense_encode(w, name):
+def _dense_encode(w, name, limit=None):
     return Encoded("dense", {"weights": np.ascontiguousarray(w, np.int8).ravel()}, {}, w.shape)
 
 
@@ -126,7 +128,7 @@ def _dense_decode(e):
 PER_CHANNEL = 20
 
 
-def _dense_cost(w):
+def _dense_cost(w, limit=None):
     return 1.7 * w.size + PER_CHANNEL * w.shape[0]   # tc_mac.h 2x2 SMLAD core
 
 
@@ -147,7 +149,7 @@ def _lut_layout(w, name):
     return rows, bits, book, per_tensor, row_bytes
 
 
-def _lut_fits(w, name):
+def _lut_fits(w, name, limit=None):
     layout = _lut_layout(w, name)
     if isinstance(layout, str):
         return layout
@@ -159,7 +161,7 @@ def _lut_fits(w, name):
     return size
 
 
-def _lut_encode(w, name):
+def _lut_encode(w, name, limit=None):
     layout = _lut_layout(w, name)
     if isinstance(layout, str):
         raise TinyCompressError(layout)
@@ -186,7 +188,7 @@ def _lut_decode(e):
     return out
 
 
-def _lut_cost(w):
+def _lut_cost(w, limit=None):
     return 6.8 * w.size + PER_CHANNEL * w.shape[0]   # bit extract + codebook load per weight
 
 
@@ -221,7 +223,7 @@ def _sparse_layout(w, name):
     return _count_problem(w, name, counts) or (entries, counts)
 
 
-def _sparse_fits(w, name):
+def _sparse_fits(w, name, limit=None):
     layout = _sparse_layout(w, name)
     if isinstance(layout, str):
         return layout
@@ -233,7 +235,7 @@ def _sparse_fits(w, name):
     return size
 
 
-def _sparse_encode(w, name):
+def _sparse_encode(w, name, limit=None):
     layout = _sparse_layout(w, name)
     if isinstance(layout, str):
         raise TinyCompressError(layout)
@@ -267,8 +269,8 @@ def _sparse_decode(e):
     return _walk(e, lambda ch, i: (int(s[2 * i]), np.int8(np.uint8(s[2 * i + 1]))))
 
 
-def _sparse_cost(w):
-    return 5.2 * np.count_nonzero(w) + PER_CHANNEL * w.shape[0]
+def _sparse_cost(w, limit=None):
+    return 5.3 * np.count_nonzero(w) + PER_CHANNEL * w.shape[0]
 
 
 def _lut_sparse_options(w, name):
@@ -297,18 +299,29 @@ def _lut_sparse_options(w, name):
     return options
 
 
-def _lut_sparse_best(w, name):
+def _lut_sparse_option_cost(w, option):
+    """Entries (fillers included) x per entry: 4-bit indices take the constant-shift path."""
+    per_entry = 5.8 if option[0] == 4 else 6.3
+    return per_entry * sum(len(r) for r, _ in option[3]) + PER_CHANNEL * w.shape[0]
+
+
+def _lut_sparse_best(w, name, limit=None):
+    """(bytes, option): the smallest option, or the smallest within `limit` instructions
+    (the fastest when none is)."""
     options = _lut_sparse_options(w, name)
     if isinstance(options, str):
         return options
     sized = [(o[1].size + sum(len(r) for r, _ in o[3]) + 2 * w.shape[0], o) for o in options]
+    if limit is not None:
+        within = [so for so in sized if _lut_sparse_option_cost(w, so[1]) <= limit]
+        sized = within or [min(sized, key=lambda so: _lut_sparse_option_cost(w, so[1]))]
     size, best = min(sized, key=lambda s: s[0])
     problem = _count_problem(w, name, [len(r) for r, _ in best[3]])
     return problem or (size, best)
 
 
-def _lut_sparse_fits(w, name):
-    best = _lut_sparse_best(w, name)
+def _lut_sparse_fits(w, name, limit=None):
+    best = _lut_sparse_best(w, name, limit)
     if isinstance(best, str):
         return best
     if best[0] >= w.size:
@@ -316,8 +329,8 @@ def _lut_sparse_fits(w, name):
     return best[0]
 
 
-def _lut_sparse_encode(w, name):
-    best = _lut_sparse_best(w, name)
+def _lut_sparse_encode(w, name, limit=None):
+    best = _lut_sparse_best(w, name, limit)
     if isinstance(best, str):
         raise TinyCompressError(best)
     bits, book, per_tensor, entries = best[1]
@@ -342,8 +355,11 @@ def _lut_sparse_decode(e):
                                    book[ch * stride + (int(s[i]) & ((1 << bits) - 1))]))
 
 
-def _lut_sparse_cost(w):
-    return 6.0 * np.count_nonzero(w) + PER_CHANNEL * w.shape[0]
+def _lut_sparse_cost(w, limit=None):
+    best = _lut_sparse_best(w, "", limit)
+    if isinstance(best, str):
+        return float("inf")
+    return _lut_sparse_option_cost(w, best[1])
 
 
 def _checked(w, encoded: Encoded, name) -> Encoded:
@@ -377,12 +393,13 @@ class Choice:
     format: str
     bytes: int
     dense_bytes: int
-    options: dict = field(default_factory=dict)    # format -> bytes | reason
+    options: dict = field(default_factory=dict)    # format -> bytes | reason (no limit)
+    limit: float | None = None     # auto: the instructions allowed (encode with the same)
 
 
-def options(w: np.ndarray, name: str) -> dict:
+def options(w: np.ndarray, name: str, limit=None) -> dict:
     """format -> bytes, or the reason it does not fit."""
-    return {f.name: f.fits(w, name) for f in FORMATS.values()}
+    return {f.name: f.fits(w, name, limit) for f in FORMATS.values()}
 
 
 def choose(w: np.ndarray, name: str, policy: str = "auto",
@@ -394,10 +411,13 @@ def choose(w: np.ndarray, name: str, policy: str = "auto",
     w = np.asarray(w, np.int8)
     opts = options(w, name)
     fitting = {n: b for n, b in opts.items() if not isinstance(b, str)}
+    limit = None
     if policy == "auto":
         limit = max_slowdown * FORMATS["dense"].cost(w)
-        fitting = {n: b for n, b in fitting.items() if n == "dense" or FORMATS[n].cost(w) <= limit}
+        limited = options(w, name, limit)
+        fitting = {n: b for n, b in limited.items() if not isinstance(b, str)
+                   and (n == "dense" or FORMATS[n].cost(w, limit) <= limit)}
         pick = min(fitting, key=lambda n: (fitting[n], n != "dense"))
     else:
         pick = policy if policy in fitting else "dense"
-    return Choice(name, pick, int(fitting[pick]), int(w.size), opts)
+    return Choice(name, pick, int(fitting[pick]), int(w.size), opts, limit)

@@ -15,9 +15,10 @@ code generation:
                   runs every row's cases against TFLM, byte for byte)
 MAC counts live in one table for every op, native or not: tinycompress/opinfo.py.
 
-Adding an op: write ops/<family>.py with its constraint functions, lower, output_shape and
-a `SPECS = {"OP_NAME": OpSpec(...)}` table, list the module in `_MODULES` below, and put
-the C kernel in firmware/runtime/tc_<family>.c/.h with the calling convention
+Adding an op (CONTRIBUTING.md): write ops/<family>.py with its constraint functions, lower,
+output_shape and a `SPECS = {"OP_NAME": OpSpec(...)}` table (every module of this package
+that has SPECS is a row source: nothing else lists it), and put the C kernel in
+firmware/runtime/tc_<family>.c/.h with the calling convention
     void tc_xxx_s8(const tc_xxx_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
 Every tc_*.h in firmware/runtime/ is included by the generated model.c, and every .c there
 is compiled into a project (native.codegen.runtime_sources()).
@@ -25,6 +26,7 @@ is compiled into a project (native.codegen.runtime_sources()).
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
@@ -40,14 +42,16 @@ class OpSpec:
     cases: Callable | None = None         # (rng, seed) -> tests' Case
 
 
-_MODULES = ("pool", "elementwise", "reshape", "softmax", "logistic", "pad", "mean",
-            "concatenation", "quantize", "conv", "depthwise", "fully_connected")
-
-
 def _load() -> dict:
+    """Every module of this package with a SPECS table, in name order; two rows for one op
+    name are an error (a row is declared once)."""
     table = {}
-    for name in _MODULES:
-        table.update(importlib.import_module(f"{__name__}.{name}").SPECS)
+    for info in pkgutil.iter_modules(__path__):
+        specs = getattr(importlib.import_module(f"{__name__}.{info.name}"), "SPECS", {})
+        twice = set(specs) & set(table)
+        if twice:
+            raise RuntimeError(f"ops/{info.name}.py declares {', '.join(sorted(twice))} again")
+        table.update(specs)
     return table
 
 

@@ -1,7 +1,7 @@
 """Test cases for the op rows: `OpSpec.cases(seed) -> Case`, a seeded one-op configuration.
 
 A case is a function of TensorFlow tensors (traced and converted to full int8 by
-testmodels.build_int8, with each input's float range setting its scale and zero point) or,
+tests/testmodels.py build_int8, with each input's float range setting its scale and zero point) or,
 for what the converter does not emit alone, a flatbuffer built directly. TensorFlow is
 imported only when a case is built. tests/test_native_ops.py (and the conv / depthwise / FC
 tests, which put many cases into one model) run every row's cases against the TFLM host
@@ -45,9 +45,20 @@ class Case:
     def build(self, **convert_options) -> bytes:
         if self.flatbuffer is not None:
             return self.flatbuffer()
-        from ..testmodels import build_int8
-        return build_int8(self.fn, self.input_shapes, self.input_ranges, seed=self.seed,
+        return testmodels().build_int8(self.fn, self.input_shapes, self.input_ranges, seed=self.seed,
                           **convert_options)
+
+
+def testmodels():
+    """tests/testmodels.py, the TensorFlow and flatbuffer model builders: test support, so
+    not installed; cases are built only where tests/ is importable (pytest, or a tool that
+    puts tests/ on sys.path)."""
+    try:
+        import testmodels as module
+    except ModuleNotFoundError:
+        raise RuntimeError("building op test cases needs tests/testmodels.py: run from a "
+                           "source checkout with tests/ on sys.path") from None
+    return module
 
 
 def seeded(op: str, make) -> Callable:

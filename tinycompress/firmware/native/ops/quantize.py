@@ -6,7 +6,7 @@ from ..quant import quantize_multiplier, tensor_scale, tensor_zero_point
 from . import OpSpec
 import numpy as np
 
-from .cases import Case, seeded
+from .cases import Case, seeded, testmodels
 from .common import same_shape, verdict
 
 
@@ -30,7 +30,7 @@ def _quantize_case(rng, seed):
     shape = tuple([1] + [int(v) for v in rng.integers(1, 8, int(rng.integers(1, 4)))])
     scales = np.exp(rng.uniform(np.log(1e-3), np.log(2.0), 2))
     zps = [int(z) for z in rng.choice([-128, 127, 0, int(rng.integers(-128, 128))], 2)]
-    from .. import testmodels as tm
+    tm = testmodels()
     spec_in = tm.TensorSpec(shape, scale=float(scales[0]), zero_point=zps[0], name="in")
     spec_out = tm.TensorSpec(shape, scale=float(scales[1]), zero_point=zps[1], name="requantized")
     return Case(seed, ("QUANTIZE",), [shape], [], None,

@@ -77,7 +77,25 @@ OUTPUT_COMMANDS = {
     "compress": ["compress", "model.h5", "--data", "digits", "--prune", "0.5", "-o"],
     "run": ["run", "recipe.toml", "-o"],
     "zoo-train": ["zoo", "train", "digits-cnn", "--epochs", "0", "-o"],
+    "ci-template": ["ci-template", "-o"],
 }
+
+
+def _commands_with_output(group, prefix=()):
+    import click
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands_with_output(command, prefix + (name,))
+        elif any(p.name == "output" for p in command.params):
+            yield " ".join(prefix + (name,))
+
+
+def test_every_command_that_writes_is_in_the_table():
+    """A new command with -o must be added to OUTPUT_COMMANDS (and so be tested below)."""
+    from tinycompress.cli import cli
+    covered = {" ".join(args[:2]) if args[0] == "zoo" else args[0]
+               for args in OUTPUT_COMMANDS.values()}
+    assert set(_commands_with_output(cli)) <= covered, set(_commands_with_output(cli)) - covered
 
 
 @pytest.mark.parametrize("target", ["mine", "."])

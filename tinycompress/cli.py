@@ -540,8 +540,8 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
 
 
 @cli.command(name="ci-template")
-@click.option("-o", "--output", default=".github/workflows/tinycompress.yml", show_default=True,
-              help="The workflow file to write.")
+@shared("output", default=".github/workflows/tinycompress.yml", show_default=True,
+        help="The workflow file to write.")
 @click.option("--recipe", default="recipe.toml", show_default=True,
               help="The recipe the workflow runs, relative to your repository's root.")
 @click.option("--board", default="mps2-an386", show_default=True,

@@ -1,11 +1,10 @@
 """Weight clustering (TF-MOT cluster_weights): k-means with kmeans++/linear/density/random
 centroid initialisation, per-channel option, sparsity preserved when the model was pruned."""
-import time
 from dataclasses import dataclass, field
 
 from ..errors import TinyCompressError
 from .. import train, weightstats
-from .common import clone_wrapping, evaluate_stage, select_layers
+from .common import clone_wrapping, evaluate_stage, select_layers, start_stage
 
 INITS = {"kmeans++": "KMEANS_PLUS_PLUS", "linear": "LINEAR", "density": "DENSITY_BASED",
          "random": "RANDOM"}
@@ -51,10 +50,7 @@ def apply(model, dataset, config: ClusterConfig = None, verbose=0):
     """Cluster `model`'s kernels and fine-tune the centroids; returns (stripped model, report)."""
     import tensorflow_model_optimization as tfmot
     ck = tfmot.clustering.keras
-    config = config or ClusterConfig()
-    config.validate()
-    started = time.time()
-    train.set_seed(config.seed)
+    config, started = start_stage(config, ClusterConfig)
     supports = _supports(config.per_channel)
     names, warnings = select_layers(model, "cluster", supports, config.skip_layers,
                                     min_kernel=config.clusters + 1)

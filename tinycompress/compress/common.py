@@ -51,6 +51,16 @@ def evaluate_stage(stage, model, dataset, warnings=(), details=None, started=Non
                        seconds=round(time.time() - started, 2) if started else 0.0)
 
 
+def start_stage(config, cls):
+    """A stage's first lines: its config (the dataclass defaults when None) checked, the
+    seed set, the clock started. Returns (config, start time)."""
+    from .. import train
+    config = config if config is not None else cls()
+    config.validate()
+    train.set_seed(config.seed)
+    return config, time.time()
+
+
 def kernel_size(layer) -> int:
     return sum(int(w.shape.num_elements()) for w in layer.weights
                if w.name.split("/")[-1].split(":")[0] in KERNEL_NAMES)

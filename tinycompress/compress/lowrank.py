@@ -6,14 +6,13 @@ second layer keeps the original name, bias and activation, so later stages, skip
 reports still find it; the first is called '<name>_lowrank'.
 """
 import copy
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import TinyCompressError
 from .. import train
-from .common import evaluate_stage
+from .common import evaluate_stage, start_stage
 
 
 @dataclass
@@ -124,10 +123,7 @@ def _rebuild_config(model, plan):
 def apply(model, dataset, config: LowRankConfig = None, verbose=0):
     """Factor every Dense / 1x1 Conv2D layer where it saves parameters; fine-tune; report."""
     from ..tfcompat import keras
-    config = config or LowRankConfig()
-    config.validate()
-    started = time.time()
-    train.set_seed(config.seed)
+    config, started = start_stage(config, LowRankConfig)
     plan, warnings = _plan(model, config)
     if not plan:
         warnings.append("lowrank: no layer where factoring saves parameters; model unchanged")

@@ -1,12 +1,11 @@
 """Magnitude pruning (TF-MOT prune_low_magnitude): constant or polynomial-decay schedule,
 m-by-n structured sparsity (2:4), a per-layer skip list, fine-tuning, per-layer report."""
 import math
-import time
 from dataclasses import dataclass, field
 
 from ..errors import TinyCompressError
 from .. import train
-from .common import clone_wrapping, evaluate_stage, select_layers
+from .common import clone_wrapping, evaluate_stage, select_layers, start_stage
 
 SCHEDULES = ("constant", "polynomial")
 
@@ -82,10 +81,7 @@ def _supports(structured):
 def apply(model, dataset, config: PruneConfig = None, verbose=0):
     """Prune `model` while fine-tuning on `dataset`; returns (stripped model, StageReport)."""
     import tensorflow_model_optimization as tfmot
-    config = config or PruneConfig()
-    config.validate()
-    started = time.time()
-    train.set_seed(config.seed)
+    config, started = start_stage(config, PruneConfig)
     names, warnings = select_layers(model, "prune", _supports(config.structured),
                                     config.skip_layers, min_kernel=config.to_m_by_n()[1]
                                     if config.structured else 1)

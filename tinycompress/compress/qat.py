@@ -1,7 +1,6 @@
 """8-bit quantization-aware training (TF-MOT). After pruning and/or clustering it uses TF-MOT's
 collaborative schemes (PQAT, CQAT, PCQAT) so that zeros and clusters survive, and checks,
 layer by layer, that they did."""
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +8,7 @@ import numpy as np
 from ..errors import TinyCompressError
 from .. import train, weightstats
 from .cluster import PRUNED_SPARSITY
-from .common import evaluate_stage, select_layers
+from .common import evaluate_stage, select_layers, start_stage
 
 PRESERVE = ("auto", "none", "sparsity", "clusters", "both")
 CLUSTERED_MAX_UNIQUE = 256   # int8 holds no more values: a "clustered" kernel has fewer
@@ -123,10 +122,7 @@ def apply(model, dataset, config: QATConfig = None, verbose=0):
     import tensorflow_model_optimization as tfmot
     from ..tfcompat import keras
     qk = tfmot.quantization.keras
-    config = config or QATConfig()
-    config.validate()
-    started = time.time()
-    train.set_seed(config.seed)
+    config, started = start_stage(config, QATConfig)
     seen_pruned, seen_clustered = detect(model)
     pruned, clustered = {"auto": (seen_pruned, seen_clustered), "none": (False, False),
                          "sparsity": (True, False), "clusters": (False, True),

@@ -259,3 +259,49 @@ def test_digits_cnn_plan_is_below_tflm_arena(digits_cnn_int8, tmp_path):
     tflm = tflm_host.run(data, tm.random_inputs(model, 1)).arena_bytes
     assert info.arena_bytes + info.io_bytes <= tflm
     assert info.flash_bytes > 0 and len(info.layers) == len(model.operators)
+
+
+def _pointwise_chain_model():
+    """MobileNet-like: 3x3 conv, 1x1 conv growing channels 8 -> 12 (odd pixel count 7x5),
+    1x1 conv shrinking 12 -> 4, depthwise."""
+    from tinycompress.tfcompat import tf
+    rng = np.random.default_rng(7)
+    w0 = tf.constant(rng.normal(size=(3, 3, 3, 8)).astype(np.float32) * 0.3)
+    w1 = tf.constant(rng.normal(size=(1, 1, 8, 12)).astype(np.float32) * 0.3)
+    w2 = tf.constant(rng.normal(size=(1, 1, 12, 4)).astype(np.float32) * 0.3)
+    wd = tf.constant(rng.normal(size=(3, 3, 4, 1)).astype(np.float32) * 0.3)
+
+    def fn(x):
+        y = tf.nn.relu(tf.nn.conv2d(x, w0, 1, "SAME"))
+        y = tf.nn.relu(tf.nn.conv2d(y, w1, 1, "VALID"))
+        y = tf.nn.conv2d(y, w2, 1, "VALID")
+        return tf.nn.depthwise_conv2d(y, wd, [1, 1, 1, 1], "SAME")
+    return tm.build_int8(fn, [(1, 7, 5, 3)], (-1.0, 1.0))
+
+
+def test_plan_puts_input_in_arena_and_shares_pointwise_input_with_output():
+    data = _pointwise_chain_model()
+    model = parse_tflite(data, "pointwise")
+    lowered = lower_model(model)
+    plan = plan_memory(model, lowered)
+    convs = [i for i, op in enumerate(model.operators) if op.op == "CONV_2D"]
+    assert len(convs) == 3 and convs[1] in plan.shared and convs[2] in plan.shared
+    assert convs[0] not in plan.shared                   # 3x3: does not stream
+    for i in convs[1:]:
+        src, out = lowered[i].inputs[0], lowered[i].output
+        ci, co = lowered[i].stream
+        delta = plan.tensors[src].offset - plan.tensors[out].offset
+        pixels = model.tensors[src].nbytes // ci
+        # no write of output pixels p, p + 1 reaches input pixel p
+        assert all((p + 2) * co <= delta + p * ci for p in range(pixels))
+    assert plan.tensors[model.inputs[0]].space == "arena" and plan.caller_bytes == plan.output_bytes
+    live = [sum(model.tensors[t].nbytes for t in {*low.inputs, low.output}
+                if not model.tensors[t].is_const) for low in lowered]
+    assert plan.lower_bound <= plan.arena_bytes and plan.arena_bytes < sum(live)
+
+
+@requires_gcc
+def test_pointwise_sharing_and_input_copy_match_tflm():
+    data = _pointwise_chain_model()
+    model = parse_tflite(data, "pointwise")
+    _assert_same_as_tflm(data, tm.random_inputs(model, 8, seed=4))

@@ -34,6 +34,7 @@ class LayerInfo:
     output_shape: list
     macs: int
     param_bytes: int           # constant inputs (weights, bias) this op reads
+    native_live_bytes: int | None = None   # native plan: arena bytes live during this op
 
 
 @dataclass
@@ -65,6 +66,8 @@ class InspectReport:
     tflm_runs: bool
     tflm_error: str | None
     native_problems: list | None  # None: native runtime not available
+    native_memory: str | None = None   # the native plan's arena, output and lower bound
+    native_arena_bytes: int | None = None
     ops: list = field(default_factory=list)
     layers: list = field(default_factory=list)
     tensors: list = field(default_factory=list)
@@ -107,6 +110,17 @@ def _tensor_info(t) -> TensorInfo:
 MAX_HOST_ARENA_BYTES = 256 << 20
 
 
+def _native_plan(model, layers: list):
+    """The native runtime's memory plan, without generating anything: fills each layer's
+    live activation bytes; returns (summary line, arena bytes) or (None, None)."""
+    from .firmware.native.codegen import lower_model
+    from .firmware.native.planner import plan_memory, plan_summary
+    plan = plan_memory(model, lower_model(model))
+    for layer, live in zip(layers, plan.live):
+        layer.native_live_bytes = live
+    return plan_summary(plan, [_short(l.name) for l in layers]), plan.arena_bytes
+
+
 def _arena(model):
     need = tflm_host.estimate_arena(model)
     if need > MAX_HOST_ARENA_BYTES:
@@ -134,6 +148,7 @@ def inspect_model(path, run_tflm: bool = True) -> InspectReport:
                                         if i != -1 and model.tensors[i].is_const))
               for op in model.operators]
     weight_bytes = sum(t.nbytes for t in model.tensors if t.is_const)
+    memory, native_arena = _native_plan(model, layers) if native_problems == [] else (None, None)
     arena, error = _arena(model) if run_tflm else (None, "not run")
     return InspectReport(
         source=model.source, file_bytes=len(model.data),
@@ -141,7 +156,8 @@ def inspect_model(path, run_tflm: bool = True) -> InspectReport:
         description=model.description, total_macs=sum(layer.macs for layer in layers),
         weight_bytes=weight_bytes, metadata_bytes=len(model.data) - weight_bytes,
         arena_bytes=arena, tflm_runs=error is None, tflm_error=error,
-        native_problems=native_problems, ops=ops, layers=layers,
+        native_problems=native_problems, native_memory=memory, native_arena_bytes=native_arena,
+        ops=ops, layers=layers,
         tensors=[_tensor_info(t) for t in model.tensors],
         weight_formats=_weight_formats(model) if native_ops is not None else [])
 
@@ -187,12 +203,13 @@ def _render(r: InspectReport) -> str:
         f"TFLM arena   {arena}",
         f"TFLM         {'runs in the host interpreter' if r.tflm_runs else 'does NOT run: ' + str(r.tflm_error)}",
         f"native       {native}",
-    ]
+    ] + ([f"native RAM   {r.native_memory}"] if r.native_memory else [])
     ops = _table(["op", "version", "count", "TFLM", "native"],
                  [(o.op, o.version, o.count, _yes(o.tflm), _yes(o.native)) for o in r.ops])
-    layers = _table(["#", "op", "output", "MACs", "param B", "layer"],
+    layers = _table(["#", "op", "output", "MACs", "param B", "native live B", "layer"],
                     [(lay.index, lay.op, "x".join(map(str, lay.output_shape)), lay.macs,
-                      lay.param_bytes, _short(lay.name)) for lay in r.layers])
+                      lay.param_bytes, "-" if lay.native_live_bytes is None else lay.native_live_bytes,
+                      _short(lay.name)) for lay in r.layers])
     tensors = _table(["#", "type", "shape", "bytes", "scale", "zp", "sparsity", "unique", "name"],
                      [(t.index, t.type + ("*" if t.const else ""), "x".join(map(str, t.shape)),
                        t.bytes, "-" if t.scale is None else f"{t.scale:.4g}" + (

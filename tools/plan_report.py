@@ -3,10 +3,10 @@
     .venv/bin/python tools/plan_report.py [MODEL.tflite ...] [--check]
 
 Default models: the six baseline models in ../shared/baselines/tflm-qemu-mps2-an386/models.
-"arena" is our planned activation arena (graph I/O excluded: tc_invoke reads the caller's
-input and writes the caller's output buffer); "arena+io" adds those buffers, which is the
-like-for-like figure against TFLM's arena (it holds inputs, outputs, tensor metadata and
-per-op data). --check also runs every model through the host build and TFLM and compares
+"arena" is our planned activation arena (the graph input included: tc_invoke copies it in
+unless the caller wrote it at tc_input_buffer()); "io" is the caller's output buffer;
+"arena+io" is the like-for-like figure against TFLM's arena (it holds inputs, outputs,
+tensor metadata and per-op data). Under each model: the plan's lower bound and where. --check also runs every model through the host build and TFLM and compares
 the outputs byte for byte on 5 random inputs.
 """
 from __future__ import annotations
@@ -25,6 +25,13 @@ from tinycompress.shared import BASELINE_MODELS, require, shared_root
 from tinycompress.tflite_model import read_tflite
 
 BASELINES = shared_root() / BASELINE_MODELS
+
+
+def plan_line(model) -> str:
+    from tinycompress.firmware.native.codegen import lower_model
+    from tinycompress.firmware.native.planner import plan_memory, plan_summary
+    plan = plan_memory(model, lower_model(model))
+    return plan_summary(plan, [model.layer_name(op).split(";")[0] for op in model.operators])
 
 
 def main(argv):
@@ -56,6 +63,7 @@ def main(argv):
         print(f"{path.stem:<22}{len(model.operators):>5}{info.arena_bytes:>9}{info.io_bytes:>8}"
               f"{total:>10}{ref.arena_bytes:>12}{total / ref.arena_bytes:>7.2f}"
               f"{info.flash_bytes:>9}  {status}")
+        print(f"    {plan_line(model)}")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def require_supported(model):
 # --- rendering -----------------------------------------------------------------------------
 
 def _pointer(loc) -> str:
-    base = {"arena": "arena", "input": "input", "output": "output"}[loc.space]
+    base = {"arena": "arena", "output": "output"}[loc.space]
     return f"{base} + {loc.offset}"
 
 
@@ -124,8 +124,10 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     constants, params, body, names = [], [], [], []
     const_tensors = {}                  # tensor index -> C array name
     layer_t, alias_t = _template("layer.c.tmpl"), _template("alias.c.tmpl")
-    info = NativeInfo(arena_bytes=plan.arena_bytes,
-                      io_bytes=plan.input_bytes + plan.output_bytes)
+    info = NativeInfo(arena_bytes=plan.arena_bytes, io_bytes=plan.caller_bytes)
+    copy_t = _template("input.c.tmpl")
+    body += [copy_t.substitute(arena=_pointer(plan.tensors[t]), offset=offset,
+                               bytes=model.tensors[t].nbytes) for t, offset in plan.inputs]
     for i, (op, low) in enumerate(zip(model.operators, lowered)):
         name = model.layer_name(op)
         out_bytes = model.tensors[low.output].nbytes
@@ -160,6 +162,7 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     headers = sorted(p.name for p in _runtime_dir().glob("tc_*.h"))
     common = dict(source=Path(model.source).name, num_layers=len(lowered),
                   macs=info.macs, input_bytes=plan.input_bytes,
+                  input_offset=plan.tensors[model.inputs[0]].offset if model.inputs else 0,
                   output_bytes=plan.output_bytes, arena_bytes=plan.arena_bytes)
     model_c = ctext.render(
         _template("model.c.tmpl"), **common, includes="\n".join(f'#include "{h}"' for h in headers),

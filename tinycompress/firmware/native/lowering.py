@@ -15,6 +15,8 @@ class Lowered:
     output: int            # the single output tensor index
     scratch_bytes: int = 0  # temporary bytes needed during the call (the planner provides them)
     in_place: bool = False  # RESHAPE-like: output aliases input 0, no kernel call
+    stream: tuple | None = None  # (input, output) bytes per pixel when output pixel p depends on
+                                 # input pixel p alone (planner.STREAMING_KERNELS may share memory)
 
 
 @dataclass
@@ -31,8 +33,8 @@ class LayerInfo:
 @dataclass
 class NativeInfo:
     layers: list = field(default_factory=list)   # LayerInfo per op, graph order
-    arena_bytes: int = 0                         # static activation plan (graph I/O excluded)
-    io_bytes: int = 0                            # caller-owned input + output buffers
+    arena_bytes: int = 0                         # static activation plan (graph input included)
+    io_bytes: int = 0                            # caller-owned buffers: the output
     flash_bytes: int = 0                         # constant arrays (weights, biases, multipliers)
 
     @property

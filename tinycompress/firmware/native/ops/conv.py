@@ -56,8 +56,10 @@ def lower(model, op) -> Lowered:
     arrays = dict(weights=pack_pairs(weights),
                   bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)))
     with_requant(params, arrays, op, out, multiplier, shift, pad=True)
+    pointwise = direct and g["stride_h"] == 1 and g["stride_w"] == 1
     return Lowered(kernel="tc_conv2d_s8", params_type="tc_conv2d_params", params=params,
                    arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
+                   stream=(g["in_c"], g["out_c"]) if pointwise else None,
                    scratch_bytes=0 if direct else 2 * ((k + 3) // 4 * 4) + 4)
 
 

@@ -117,7 +117,7 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     """Return (model_c, model_h, NativeInfo) without writing anything."""
     lowered = lowered if lowered is not None else lower_model(model, weights, max_slowdown)
     plan = plan_memory(model, lowered)
-    ram = plan.arena_bytes + plan.input_bytes + plan.output_bytes
+    ram = plan.arena_bytes + plan.caller_bytes
     if ram > MAX_RAM_BYTES:
         raise TinyCompressError(f"{model.source}: the model needs {ram:,} bytes of activation "
                                 f"memory, more than the {MAX_RAM_BYTES:,} a 32-bit target addresses")
@@ -126,8 +126,8 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     layer_t, alias_t = _template("layer.c.tmpl"), _template("alias.c.tmpl")
     info = NativeInfo(arena_bytes=plan.arena_bytes, io_bytes=plan.caller_bytes)
     copy_t = _template("input.c.tmpl")
-    body += [copy_t.substitute(arena=_pointer(plan.tensors[t]), offset=offset,
-                               bytes=model.tensors[t].nbytes) for t, offset in plan.inputs]
+    body += [ctext.render(copy_t, arena=_pointer(plan.tensors[t]), offset=offset,
+                          bytes=model.tensors[t].nbytes) for t, offset in plan.inputs]
     for i, (op, low) in enumerate(zip(model.operators, lowered)):
         name = model.layer_name(op)
         out_bytes = model.tensors[low.output].nbytes

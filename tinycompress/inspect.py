@@ -115,7 +115,10 @@ def _native_plan(model, layers: list):
     live activation bytes; returns (summary line, arena bytes) or (None, None)."""
     from .firmware.native.codegen import lower_model
     from .firmware.native.planner import plan_memory, plan_summary
-    plan = plan_memory(model, lower_model(model))
+    try:
+        plan = plan_memory(model, lower_model(model))
+    except TinyCompressError:        # e.g. more activation memory than a target addresses
+        return None, None
     for layer, live in zip(layers, plan.live):
         layer.native_live_bytes = live
     return plan_summary(plan, [_short(l.name) for l in layers]), plan.arena_bytes

@@ -112,12 +112,10 @@ def _dense_bytes(low: Lowered) -> int:
 def format_table(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
     """Per compressible weight tensor: {layer, tensor, dense, formats: name -> bytes | reason,
     auto}: what `inspect` shows and --weights auto would pick."""
+    from .codegen import _op_problems
     rows = []
     for op in model.operators:
-        if op.op not in VARIANTS or len(op.inputs) < 2:
-            continue
-        flt = model.tensors[op.inputs[1]]
-        if not flt.is_const or flt.type != "INT8" or flt.data is None or len(flt.shape) < 2:
+        if op.op not in VARIANTS or _op_problems(model, op):   # only ops the runtime lowers
             continue
         w, name = weight_matrix(model, op)
         choice = choose(w, name, "auto" if VARIANTS[op.op].auto else "dense", max_slowdown)

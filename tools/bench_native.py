@@ -95,18 +95,22 @@ ZOO_MODELS = ("kws-dscnn", "vww-mbv1", "resnet8", "ad-fc")
 CORES = ("cortex-m4", "cortex-m7", "cortex-m33")
 
 
+# Brief seeded training (samples, epochs) before conversion, as tests/test_zoo_firmware.py
+# does: untrained, BatchNorm-heavy models collapse their logits below what TFLM's int8
+# SOFTMAX accepts. Speed does not depend on the weights' values.
+ZOO_TRAINING = {"kws-dscnn": (1200, 3), "vww-mbv1": (400, 6), "resnet8": (300, 1), "ad-fc": (300, 1)}
+
+
 def zoo_tflite(name: str, work: Path) -> Path:
-    """The zoo builder's model, untrained (seeded), converted to int8 with its data set."""
-    from tinycompress import train as training
+    """The zoo model, briefly trained (seeded), converted to int8 with its data set."""
     from tinycompress.convert import convert_to_int8
-    from tinycompress.zoo import ZOO
+    from tinycompress.zoo import ZOO, train
 
     out = work / f"{name}.tflite"
     if not out.exists():
-        entry = ZOO[name]
-        training.set_seed(0)
-        convert_to_int8(entry.build(), entry.dataset(0), out, representative_samples=20,
-                        task=entry.task, seed=0)
+        samples, epochs = ZOO_TRAINING[name]
+        model, data, _ = train(name, epochs=epochs, data=ZOO[name].dataset(0).subset(samples), seed=0)
+        convert_to_int8(model, data, out, representative_samples=50, task=ZOO[name].task, seed=0)
     return out
 
 
@@ -208,11 +212,18 @@ def main(argv=None) -> int:
     print(head)
     print("-" * len(head))
     failures, results, notes = 0, [], []
+    from tinycompress.errors import TinyCompressError
     for name, tflite in models:
-        if tflite is None:
-            tflite = zoo_tflite(name, work)
+        try:
+            if tflite is None:
+                tflite = zoo_tflite(name, work)
+            r = bench_one(tflite, work, args.vectors, cycles=args.cycles)
+        except TinyCompressError as exc:        # one model's failure: say so, go on
+            failures += 1
+            notes.append(f"{name} not run: {exc}")
+            print(f"{name:<14} not run (see the notes at the end)", flush=True)
+            continue
         ref, cm = base.get(("ref", name)), base.get(("cmsis_nn", name))
-        r = bench_one(tflite, work, args.vectors, cycles=args.cycles)
         macs = ref["macs"] if ref else r["macs"]
         ipm = r["insns"] / macs if macs else float("nan")
         ram = r["arena"] + r["io"]
@@ -239,6 +250,9 @@ def main(argv=None) -> int:
           "tc_invoke); TFLM: the .tflite flatbuffer + libtensorflow-microlite bytes (ref build).")
     if args.cycles:
         print_cycles(results, notes, args.layers)
+    else:
+        for n in notes:
+            print("note:", n)
     if args.tflm:
         failures += print_tflm_harness([m for m in models if m[1] is not None], base)
     if work_ctx:

@@ -110,8 +110,11 @@ def test_uart_divisor_defines_follow_the_kernel_clock():
 
 @requires_arm_gcc
 @requires_shared(BASELINE_MODELS, "digits_cnn.tflite")
-@pytest.mark.parametrize("board", REAL_BOARDS, ids=lambda b: b.name)
+@pytest.mark.parametrize("board", [pytest.param(b, marks=() if b.name == "nucleo-l4r5zi" else
+                                                pytest.mark.slow) for b in REAL_BOARDS],
+                         ids=lambda b: b.name)
 def test_real_board_builds_the_digits_firmware_and_fits(board, tmp_path):
+    """Every real board under -m slow; the MLPerf Tiny reference board in the default suite."""
     from tinycompress.firmware.project import generate_project
     out = tmp_path / "fw"
     generate_project(shared_root() / BASELINE_MODELS / "digits_cnn.tflite", board.name, out,

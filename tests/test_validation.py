@@ -101,8 +101,16 @@ def test_accuracy_on_digits_equals_the_host_tflm_accuracy(tmp_path, run_cli):
     assert acc["samples"] == 60 and acc["mismatches"] == 0
     assert acc["device_accuracy"] == acc["host_accuracy"] == pytest.approx(host)
     assert acc["outputs"][0]["rmse"] == 0 and acc["outputs"][0]["cosine"] == pytest.approx(1.0)
-    text = run_cli("simulate", out, "--accuracy", "5", "--data", "digits").output
-    assert "device accuracy" in text and "host TFLM accuracy" in text and "cos" in text
+
+
+def test_accuracy_report_prints_both_accuracies_and_the_metrics():
+    from tinycompress.simulate.accuracy import AccuracyReport
+    r = AccuracyReport("b", "qemu", "digits", 60, "classify", 0.95, 0.9, 3,
+                       [{"name": "out", "rmse": 0.5, "mae": 0.25, "l2r": 0.125, "cosine": 0.99}])
+    text = "\n".join(r.lines())
+    assert "device accuracy 0.9000, host TFLM accuracy 0.9500; 3 of 60 outputs differ" in text
+    assert "out" in text and "0.125" in text and "0.99000" in text
+    assert r.failure == "3 of 60 accuracy samples differ from the host TFLM interpreter's outputs"
 
 
 def test_accuracy_needs_data(tmp_path, run_cli):

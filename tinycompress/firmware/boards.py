@@ -257,7 +257,7 @@ BOARDS_LIST = (
           energy_nj_per_cycle=0.16,
           energy_source="nRF52840 product specification: about 52 uA/MHz running from flash "
                         "with the DC/DC regulator, 3 V -> 0.16 nJ/cycle",
-          verified="built only; pins from the nRF52840 product specification, not run on the board"),
+          verified="Renode (golden vectors); pins from the nRF52840 product specification, not run on the board"),
     Board(name="nucleo-g071rb",
           description="ST NUCLEO-G071RB, STM32G071RB (Cortex-M0+, 16 MHz HSI16); USART2 on "
                       "PA2/PA3 to the ST-LINK VCP",
@@ -270,7 +270,7 @@ BOARDS_LIST = (
           energy_nj_per_cycle=0.33,
           energy_source="STM32G071 datasheet headline: about 100 uA/MHz in Run mode, 3.3 V "
                         "-> 0.33 nJ/cycle", stack_size=2 * KiB,
-          verified="built only; clock/pins from RM0444, not run on the board"),
+          verified="Renode (golden vectors); clock/pins from RM0444, not run on the board"),
     Board(name="nucleo-h743zi",
           description="ST NUCLEO-H743ZI, STM32H743ZI (Cortex-M7 with double-precision FPU, "
                       "64 MHz HSI); USART3 on PD8/PD9 to the ST-LINK VCP; data in the 128 KB DTCM",
@@ -283,7 +283,7 @@ BOARDS_LIST = (
           energy_nj_per_cycle=0.9,
           energy_source="rough: STM32H743 datasheet Run-mode supply current, about 270 uA/MHz "
                         "at 3.3 V with all peripherals off -> 0.9 nJ/cycle",
-          verified="built only; clock/pins from RM0433, not run on the board"),
+          verified="Renode (golden vectors); clock/pins from RM0433, not run on the board"),
     Board(name="nucleo-l4r5zi",
           description="ST NUCLEO-L4R5ZI, STM32L4R5ZI (Cortex-M4F, 4 MHz MSI at reset; the MLPerf "
                       "Tiny reference board); LPUART1 on PG7/PG8 to the ST-LINK VCP",
@@ -296,7 +296,7 @@ BOARDS_LIST = (
           energy_nj_per_cycle=0.36,
           energy_source="STM32L4R5 datasheet headline: about 110 uA/MHz in Run mode (LDO), "
                         "3.3 V -> 0.36 nJ/cycle",
-          verified="built only; clock/pins from RM0432, not run on the board"),
+          verified="Renode (golden vectors); clock/pins from RM0432, not run on the board"),
 )
 
 BOARDS = {board.name: board for board in BOARDS_LIST}

@@ -108,6 +108,20 @@ def _tensor_distinct(w):
     return np.unique(w)
 
 
+def _required(layout):
+    """A layout, or the TinyCompressError its reason (a string) stands for."""
+    if isinstance(layout, str):
+        raise TinyCompressError(layout)
+    return layout
+
+
+def _paying(size: int, w, name, what: str):
+    """size when it beats dense, else the reason."""
+    if size < w.size:
+        return size
+    return f"weights '{name}': {what} take {size} B, no less than the {w.size} B dense"
+
+
 # --- dense -------------------------------------------------------------------------------
 
 def _dense_fits(w, name, limit=None):
@@ -154,18 +168,11 @@ def _lut_fits(w, name, limit=None):
     if isinstance(layout, str):
         return layout
     _, bits, book, _, row_bytes = layout
-    size = book.size + w.shape[0] * row_bytes + 1
-    if size >= w.size:
-        return (f"weights '{name}': {bits}-bit indices and codebooks take {size} B, no less "
-                f"than the {w.size} B dense")
-    return size
+    return _paying(book.size + w.shape[0] * row_bytes + 1, w, name, f"{bits}-bit indices and codebooks")
 
 
 def _lut_encode(w, name, limit=None):
-    layout = _lut_layout(w, name)
-    if isinstance(layout, str):
-        raise TinyCompressError(layout)
-    rows, bits, book, per_tensor, row_bytes = layout
+    rows, bits, book, per_tensor, row_bytes = _required(_lut_layout(w, name))
     stream = np.zeros(w.shape[0] * row_bytes + 1, np.uint8)     # +1: the decoder reads 2 bytes
     for c in range(w.shape[0]):
         b = book[0 if per_tensor else c]
@@ -227,19 +234,13 @@ def _sparse_fits(w, name, limit=None):
     layout = _sparse_layout(w, name)
     if isinstance(layout, str):
         return layout
-    size = 2 * sum(layout[1]) + 2 * w.shape[0]
-    if size >= w.size:
-        zeros = 100.0 * float(np.mean(w == 0))
-        return (f"weights '{name}' are {zeros:.0f} % zeros: sparse takes {size} B, no less than "
-                f"the {w.size} B dense")
-    return size
+    zeros = 100.0 * float(np.mean(w == 0))
+    return _paying(2 * sum(layout[1]) + 2 * w.shape[0], w, name,
+                   f"{zeros:.0f} % zeros: nonzeros and zero runs")
 
 
 def _sparse_encode(w, name, limit=None):
-    layout = _sparse_layout(w, name)
-    if isinstance(layout, str):
-        raise TinyCompressError(layout)
-    entries, counts = layout
+    entries, counts = _required(_sparse_layout(w, name))
     pairs = []
     for c, (runs, positions) in enumerate(entries):
         for run, p in zip(runs, positions):
@@ -324,16 +325,11 @@ def _lut_sparse_fits(w, name, limit=None):
     best = _lut_sparse_best(w, name, limit)
     if isinstance(best, str):
         return best
-    if best[0] >= w.size:
-        return (f"weights '{name}': lut_sparse takes {best[0]} B, no less than the {w.size} B dense")
-    return best[0]
+    return _paying(best[0], w, name, "nonzero entries and codebooks")
 
 
 def _lut_sparse_encode(w, name, limit=None):
-    best = _lut_sparse_best(w, name, limit)
-    if isinstance(best, str):
-        raise TinyCompressError(best)
-    bits, book, per_tensor, entries = best[1]
+    bits, book, per_tensor, entries = _required(_lut_sparse_best(w, name, limit))[1]
     stride = 0 if per_tensor else 1 << bits
     stream, counts = [], []
     for c, (runs, positions) in enumerate(entries):

@@ -116,3 +116,38 @@ void tc_mul_s8(const tc_mul_params *p, const int8_t *const *in, int8_t *out, int
     (void)scratch;
     TC_BROADCAST_LOOP(p, in[0], in[1], out, mul_one);
 }
+
+/* SUB: ADD's reference form with the difference of the scaled inputs. */
+TC_INLINE int8_t sub_one(const tc_add_params *p, int32_t a, int32_t b) {
+    const int32_t x = (a + p->input1_offset) * (1 << p->left_shift);
+    const int32_t y = (b + p->input2_offset) * (1 << p->left_shift);
+    const int32_t diff = tc_requantize_fast(x, p->input1_multiplier, p->input1_shift)
+                       - tc_requantize_fast(y, p->input2_multiplier, p->input2_shift);
+    const int32_t r = tc_requantize_fast(diff, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int8_t)tc_clamp(r, p->act_min, p->act_max);
+}
+
+TC_INLINE int8_t max_one(const tc_minmax_params *p, int8_t a, int8_t b) {
+    (void)p;
+    return a > b ? a : b;
+}
+
+TC_INLINE int8_t min_one(const tc_minmax_params *p, int8_t a, int8_t b) {
+    (void)p;
+    return a < b ? a : b;
+}
+
+void tc_sub_s8(const tc_add_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch) {
+    (void)scratch;
+    TC_BROADCAST_LOOP(p, in[0], in[1], out, sub_one);
+}
+
+void tc_maximum_s8(const tc_minmax_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch) {
+    (void)scratch;
+    TC_BROADCAST_LOOP(p, in[0], in[1], out, max_one);
+}
+
+void tc_minimum_s8(const tc_minmax_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch) {
+    (void)scratch;
+    TC_BROADCAST_LOOP(p, in[0], in[1], out, min_one);
+}

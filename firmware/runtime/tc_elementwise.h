@@ -1,4 +1,4 @@
-/* tinycompress native runtime: int8 ADD and MUL with 4-D broadcasting. */
+/* tinycompress native runtime: int8 ADD, SUB, MUL, MAXIMUM and MINIMUM with 4-D broadcasting. */
 #ifndef TC_ELEMENTWISE_H
 #define TC_ELEMENTWISE_H
 
@@ -21,7 +21,17 @@ typedef struct {
     int32_t act_min, act_max;
 } tc_mul_params;
 
+/* MAXIMUM / MINIMUM compare the raw int8 values (TFLM does not requantize). */
+typedef struct {
+    int32_t dims[4];
+    int32_t strides1[4], strides2[4];
+} tc_minmax_params;
+
 void tc_add_s8(const tc_add_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
 void tc_mul_s8(const tc_mul_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+/* SUB takes ADD's parameters (TFLM computes them alike) and subtracts the scaled inputs. */
+void tc_sub_s8(const tc_add_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+void tc_maximum_s8(const tc_minmax_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+void tc_minimum_s8(const tc_minmax_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
 
 #endif /* TC_ELEMENTWISE_H */

@@ -1,4 +1,5 @@
-"""ADD and MUL (int8, 4-D broadcasting), parameters as TFLM's Prepare computes them."""
+"""ADD, SUB, MUL, MAXIMUM and MINIMUM (int8, 4-D broadcasting), parameters as TFLM's
+Prepare computes them."""
 from __future__ import annotations
 
 import numpy as np
@@ -60,7 +61,7 @@ def _common(model, op) -> dict:
                 input1_offset=-tensor_zero_point(a), input2_offset=-tensor_zero_point(b),
                 output_offset=tensor_zero_point(out), act_min=act_min, act_max=act_max)
 
-def lower_add(model, op) -> Lowered:
+def lower_add(model, op, kernel: str = "tc_add_s8") -> Lowered:
     a, b = (model.tensors[t] for t in op.inputs[:2])
     out = model.tensors[op.outputs[0]]
     s1, s2, so = tensor_scale(a), tensor_scale(b), tensor_scale(out)
@@ -72,8 +73,24 @@ def lower_add(model, op) -> Lowered:
     params.update(input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2,
                   input2_shift=sh2, output_multiplier=mo, output_shift=sho,
                   left_shift=ADD_LEFT_SHIFT)
-    return Lowered(kernel="tc_add_s8", params_type="tc_add_params", params=params, arrays={},
+    return Lowered(kernel=kernel, params_type="tc_add_params", params=params, arrays={},
                    inputs=list(op.inputs[:2]), output=op.outputs[0])
+
+
+def lower_sub(model, op) -> Lowered:
+    """SUB's parameters are ADD's (TFLM's CalculateOpDataSub computes them alike)."""
+    return lower_add(model, op, kernel="tc_sub_s8")
+
+
+def _lower_minmax(kernel):
+    def lower(model, op) -> Lowered:
+        a, b = (model.tensors[t] for t in op.inputs[:2])
+        out = model.tensors[op.outputs[0]]
+        params = dict(dims=shape4(out.shape), strides1=broadcast_strides(a.shape, out.shape),
+                      strides2=broadcast_strides(b.shape, out.shape))
+        return Lowered(kernel=kernel, params_type="tc_minmax_params", params=params, arrays={},
+                       inputs=list(op.inputs[:2]), output=op.outputs[0])
+    return lower
 
 def lower_mul(model, op) -> Lowered:
     a, b = (model.tensors[t] for t in op.inputs[:2])
@@ -98,7 +115,10 @@ def _binary_case(op):
         if rng.random() < 0.5:
             shape, other = tuple(other), shape
         act = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"][rng.integers(4)]
-        f = tf_.add if op == "ADD" else tf_.multiply
+        if op in ("MAXIMUM", "MINIMUM"):  # no fused activation
+            act = "NONE"
+        f = {"ADD": tf_.add, "SUB": tf_.subtract, "MUL": tf_.multiply, "MAXIMUM": tf_.maximum,
+             "MINIMUM": tf_.minimum}[op]
         if rng.random() < 0.2:            # a constant operand, emitted in flash
             const = tf_.constant(rng.uniform(-2, 2, other).astype(np.float32))
             fn = lambda x: activation(act)(f(x, const))  # noqa: E731
@@ -116,4 +136,7 @@ def _row(op, lower, options):
                   cases=seeded(op, _binary_case(op)))
 
 
-SPECS = {"ADD": _row("ADD", lower_add, "AddOptions"), "MUL": _row("MUL", lower_mul, "MulOptions")}
+SPECS = {"ADD": _row("ADD", lower_add, "AddOptions"), "SUB": _row("SUB", lower_sub, "SubOptions"),
+         "MUL": _row("MUL", lower_mul, "MulOptions"),
+         "MAXIMUM": _row("MAXIMUM", _lower_minmax("tc_maximum_s8"), None),
+         "MINIMUM": _row("MINIMUM", _lower_minmax("tc_minimum_s8"), None)}

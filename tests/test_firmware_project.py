@@ -76,7 +76,7 @@ def test_float_model_is_rejected_and_nothing_is_written(tiny_int8, tmp_path):
 
 
 def test_unsupported_ops_are_all_listed_and_nothing_is_written(tiny_int8, tmp_path, monkeypatch):
-    import tinycompress.firmware.native as native
+    from tinycompress.firmware import native
     monkeypatch.setattr(native, "check_supported",
                         lambda model: ["op 0 FOO ('a'): not supported", "op 2 BAR ('b'): not supported"])
     with pytest.raises(TinyCompressError, match=r"2 op\(s\).*op 0 FOO.*op 2 BAR"):

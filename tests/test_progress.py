@@ -55,7 +55,8 @@ def _record(seen):
 
 @pytest.mark.parametrize("args", [[], ["-q"], ["AFTER"]])
 def test_cli_enables_progress_unless_quiet(run_cli, monkeypatch, tmp_path, args):
-    from tinycompress import inspect as inspect_mod
+    import importlib
+    inspect_mod = importlib.import_module("tinycompress.inspect")
     seen = []
     monkeypatch.setattr(inspect_mod, "inspect_model", _record(seen))
     argv = ["inspect", tmp_path / "m.tflite"]

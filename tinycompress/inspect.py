@@ -138,6 +138,8 @@ def _arena(model):
 
 
 def inspect_model(path, run_tflm: bool = True) -> InspectReport:
+    """Ops, layers with MACs, tensors, sizes and op support of a .tflite; with `run_tflm`,
+    also the TFLM arena measured in the host interpreter."""
     model = read_tflite(path)
     native_ops, native_problems = _native(model)
     counts = Counter((op.op, op.version) for op in model.operators)

@@ -1,4 +1,4 @@
-/* tinycompress native runtime: fixed-point transcendental helpers (exp, 1/(1+x), logistic).
+/* tinycompress native runtime: fixed-point transcendental helpers (exp, 1/(1+x), logistic, tanh).
  *
  * Raw int32 fixed-point values with a given number of integer bits, evaluated with the same
  * polynomial, Newton-Raphson steps and rounding as the gemmlowp fixed-point library that
@@ -82,8 +82,9 @@ TC_INLINE int32_t tc_exp_on_negative_values(int32_t a, int integer_bits) {
     return result;
 }
 
-/* 1 / (1 + a) for a in [0, 1), 0 integer bits: three Newton-Raphson steps. */
-TC_INLINE int32_t tc_one_over_one_plus_x(int32_t a) {
+/* 1 / (1 + a) for a in [0, 1), 0 integer bits, with 2 integer bits: three Newton-Raphson
+ * steps. */
+TC_INLINE int32_t tc_reciprocal_one_plus_x_q2(int32_t a) {
     const int32_t constant_48_over_17 = 1515870810;     /* 2 integer bits */
     const int32_t constant_neg_32_over_17 = -1010580540;
     const int32_t one_q2 = (int32_t)1 << 29;
@@ -95,8 +96,18 @@ TC_INLINE int32_t tc_one_over_one_plus_x(int32_t a) {
         int32_t one_minus = one_q2 - half_denominator_times_x;
         x = x + tc_sat_shift_left(tc_high_mul(x, one_minus), 2);
     }
+    return x;
+}
+
+/* 1 / (1 + a) for a in [0, 1), 0 integer bits. */
+TC_INLINE int32_t tc_one_over_one_plus_x(int32_t a) {
     /* x / 2, then from 1 integer bit to 0 */
-    return tc_sat_shift_left(x, 1);
+    return tc_sat_shift_left(tc_reciprocal_one_plus_x_q2(a), 1);
+}
+
+/* (1 - a) / (1 + a) for a in [0, 1), 0 integer bits. */
+TC_INLINE int32_t tc_one_minus_x_over_one_plus_x(int32_t a) {
+    return tc_sat_shift_left(tc_reciprocal_one_plus_x_q2(a) - ((int32_t)1 << 29), 2);
 }
 
 /* 1 / (1 + exp(-a)) with `integer_bits` integer bits in a; result 0 integer bits. */
@@ -108,6 +119,17 @@ TC_INLINE int32_t tc_logistic_fixed(int32_t a, int integer_bits) {
     abs_a = a > 0 ? a : -a;
     positive = tc_one_over_one_plus_x(tc_exp_on_negative_values(-abs_a, integer_bits));
     return a > 0 ? positive : TC_Q31_ONE - positive;
+}
+
+/* tanh(a) with `integer_bits` (at most 4) integer bits in a; result 0 integer bits:
+ * (1 - exp(-2|a|)) / (1 + exp(-2|a|)), the doubling taken as one more integer bit. */
+TC_INLINE int32_t tc_tanh_fixed(int32_t a, int integer_bits) {
+    int32_t t;
+    if (a == 0) {
+        return 0;
+    }
+    t = tc_one_minus_x_over_one_plus_x(tc_exp_on_negative_values(a < 0 ? a : -a, integer_bits + 1));
+    return a < 0 ? -t : t;
 }
 
 #endif /* TC_FIXEDPOINT_H */

@@ -1,4 +1,5 @@
-/* tinycompress native runtime: int8 LOGISTIC (output scale 1/256, zero point -128). */
+/* tinycompress native runtime: int8 LOGISTIC (output scale 1/256, zero point -128) and TANH
+ * (output scale 1/128, zero point 0), which take the same input parameters. */
 #ifndef TC_LOGISTIC_H
 #define TC_LOGISTIC_H
 
@@ -10,5 +11,6 @@ typedef struct {
 } tc_logistic_params;
 
 void tc_logistic_s8(const tc_logistic_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+void tc_tanh_s8(const tc_logistic_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
 
 #endif /* TC_LOGISTIC_H */

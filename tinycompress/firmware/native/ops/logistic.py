@@ -1,4 +1,5 @@
-"""LOGISTIC int8 -> int8; parameters as TFLM's logistic Prepare computes them."""
+"""LOGISTIC and TANH int8 -> int8; parameters as TFLM's logistic and tanh Prepare compute
+them (the same for both)."""
 from __future__ import annotations
 
 import math
@@ -23,22 +24,36 @@ def logistic_params(input_scale: float) -> tuple:
     return multiplier, left_shift, calculate_input_radius(INPUT_INTEGER_BITS, left_shift, 31)
 
 
-def lower(model, op) -> Lowered:
+def tanh_output(model, op) -> tuple:
+    """Output scale 1/128 and zero point 0 (what TFLM's int8 tanh writes)."""
+    out = model.tensors[op.outputs[0]]
+    ok = tensor_zero_point(out) == 0 and np.float32(tensor_scale(out)) == np.float32(1 / 128)
+    return verdict([] if ok else [f"output '{out.name}' must have scale 1/128 and zero point 0 "
+                                  "(what TFLM's int8 tanh writes)"])
+
+
+def lower(model, op, kernel: str = "tc_logistic_s8") -> Lowered:
     inp = model.tensors[op.inputs[0]]
     multiplier, left_shift, radius = logistic_params(tensor_scale(inp))
     params = dict(size=inp.size, input_zero_point=tensor_zero_point(inp),
                   input_range_radius=radius, input_multiplier=multiplier,
                   input_left_shift=left_shift)
-    return Lowered(kernel="tc_logistic_s8", params_type="tc_logistic_params", params=params,
+    return Lowered(kernel=kernel, params_type="tc_logistic_params", params=params,
                    arrays={}, inputs=[op.inputs[0]], output=op.outputs[0])
 
 
-def _logistic_case(rng, seed):
+def lower_tanh(model, op) -> Lowered:
+    return lower(model, op, kernel="tc_tanh_s8")
+
+
+def _logistic_case(rng, seed, op="LOGISTIC"):
     shape = tuple([1] + [int(v) for v in rng.integers(1, 8, int(rng.integers(1, 4)))])
     rng_ = [(-10.0, 10.0), (-0.5, 0.5), (0.0, 8.0), (-16.0, 4.0), (-3.0, 3.0), (-40.0, 40.0)][rng.integers(6)]
-    fn = lambda x: tf().sigmoid(x)  # noqa: E731
-    return tf_case(("LOGISTIC",), fn, [shape], [rng_], seed, f"{shape} range {rng_}")
+    fn = lambda x: (tf().sigmoid if op == "LOGISTIC" else tf().tanh)(x)  # noqa: E731
+    return tf_case((op,), fn, [shape], [rng_], seed, f"{shape} range {rng_}")
 
 
 SPECS = {"LOGISTIC": OpSpec(lower=lower, output_shape=same_shape, options=None,
-                            constraints=(probability_output,), cases=seeded("LOGISTIC", _logistic_case))}
+                            constraints=(probability_output,), cases=seeded("LOGISTIC", _logistic_case)),
+         "TANH": OpSpec(lower=lower_tanh, output_shape=same_shape, options=None,
+                        constraints=(tanh_output,), cases=seeded("TANH", lambda rng, seed: _logistic_case(rng, seed, "TANH")))}

@@ -300,3 +300,34 @@ def test_auto_takes_the_smallest_lut_sparse_encoding_within_the_slowdown():
     assert chosen.params["bits"] == 4 < smallest.params["bits"]
     assert chosen.nbytes == choice.bytes > smallest.nbytes
     np.testing.assert_array_equal(fmt.decode(chosen), w)
+
+
+@pytest.mark.parametrize("fmt", COMPRESSED)
+def test_compressed_pointwise_chain_shares_its_buffer_and_stays_exact(fmt):
+    """1x1 stride-1 convolutions stream pixels in order with compressed weights too, so the
+    memory plan overlaps their input and output (planner.STREAMING_KERNELS) as for dense."""
+    from tinycompress.firmware.native.codegen import lower_model
+    from tinycompress.firmware.native.planner import plan_memory
+    from tinycompress.tflite_model import parse_tflite
+    model_bytes = _pointwise_chain()
+    model = parse_tflite(model_bytes, "chain")
+    lowered = lower_model(model, fmt)
+    assert [low.kernel for low in lowered][1:] == [f"tc_conv2d_{fmt}_s8"] * 2
+    assert plan_memory(model, lowered).shared
+    assert_bit_exact(model_bytes, "CONV_2D", 3, weights=fmt)
+
+
+@functools.lru_cache(maxsize=None)
+def _pointwise_chain():
+    rng = np.random.default_rng(11)
+    w0 = channel_weights(rng, (3, 3, 4, 24), 3, 36, (-1.0, 1.0))
+    w1 = clustered(rng, channel_weights(rng, (1, 1, 24, 40), 3, 24, (-1.0, 1.0)), 3, 6, 0.75)
+    w2 = clustered(rng, channel_weights(rng, (1, 1, 40, 16), 3, 40, (-1.0, 1.0)), 3, 6, 0.75)
+
+    def fn(x):
+        from tinycompress.tfcompat import tf
+        y = tf.nn.relu(tf.nn.conv2d(x, tf.constant(w0), 1, "SAME"))
+        y = tf.nn.relu(tf.nn.conv2d(y, tf.constant(w1), 1, "SAME"))
+        return tf.nn.conv2d(y, tf.constant(w2), 1, "SAME")
+
+    return build_model([Case(0, (1, 7, 5, 4), (-1.0, 1.0), fn, "pointwise chain")])

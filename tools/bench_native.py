@@ -10,7 +10,7 @@ run it in `qemu-system-arm -icount shift=0` and print
   - instructions per inference (SysTick ticks x 40, the same measure as the baseline),
   - instructions per MAC (the baseline's MAC count) and the ratio to TFLM's reference
     kernels and to TFLM + CMSIS-NN from tflm.json (ratio < 1: we execute fewer),
-  - peak activation RAM of our static plan (arena + caller's input/output buffers)
+  - peak activation RAM of our static plan (arena, the input included, + caller's output)
     next to TFLM's arena_used on the device and the host interpreter's arena,
   - flash of model + runtime: the bytes the linker kept from model.o and the tc_*.o
     kernels (arm-none-eabi-gcc map file), next to TFLM's .tflite + library bytes,
@@ -244,7 +244,8 @@ def main(argv=None) -> int:
                 if args.cycles and name in BENCHMARK_OF else None)
         results.append((name, macs, r, tflm))
     print("x ref / x cmsis: our instructions per MAC divided by theirs (lower is better).")
-    print("RAM ours: static arena (activations + kernel scratch) + the caller's input/output buffers;"
+    print("RAM ours: static arena (activations, the graph input included, + kernel scratch) + the "
+          "caller's output buffer;"
           " TFLM arena: arena_used_bytes() on the device; host: the tflite-micro wheel's arena.")
     print("flash ours: model.o + tc_*.o bytes kept by the linker (weights, parameters, kernels, "
           "tc_invoke); TFLM: the .tflite flatbuffer + libtensorflow-microlite bytes (ref build).")

@@ -33,6 +33,7 @@ setup(
         "matplotlib",
         "rich",
     ],
-    extras_require={"test": ["pytest", "pyyaml"], "flash": ["pyocd", "pyserial"]},
+    extras_require={"test": ["pytest", "pyyaml"], "flash": ["pyocd", "pyserial"],
+                    "keras3": ["keras>=3"]},   # Keras 3 models in (keras3.py)
     entry_points={"console_scripts": ["tinycompress=tinycompress.cli:main"]},
 )

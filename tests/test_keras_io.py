@@ -84,26 +84,6 @@ def test_weights_only_h5_is_not_a_model(small_model, tmp_path):
         load_model(path)
 
 
-def test_keras3_file_gets_what_to_do_message(tmp_path):
-    """A real Keras 3 .keras file (made by Keras 3 in a child process) is refused clearly."""
-    path = tmp_path / "k3.keras"
-    code = textwrap.dedent(f"""
-        import os
-        os.environ["TF_USE_LEGACY_KERAS"] = "0"
-        import keras
-        assert keras.__version__.startswith("3")
-        m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-        m.save({str(path)!r})
-    """)
-    env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin", "CUDA_VISIBLE_DEVICES": ""}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"Keras 3 not usable here: {done.stderr.strip().splitlines()[-1:]}")
-    with pytest.raises(TinyCompressError, match=r"Keras 3\.\d.*tf_keras") as info:
-        load_model(path)
-    assert str(path) in str(info.value) and "model.h5" in str(info.value)
-
-
 def test_cli_compress_missing_model_exits_1_one_line(run_cli, tmp_path):
     from click.testing import CliRunner
     from tinycompress.cli import cli

@@ -24,7 +24,8 @@ def compress(model, data, stages: dict, output=None, progress=None):
     configs = {name: make_config(name, values) for name, values in stages.items()}
     if output is not None:
         check_model_path(output)   # before training is spent
-    keras_model = load_model(model) if not hasattr(model, "layers") else model
+    from .keras3 import as_tf_keras
+    keras_model = load_model(model) if not hasattr(model, "layers") else as_tf_keras(model)
     dataset = data if hasattr(data, "x_train") else load_dataset(data)
     model, reports = run_pipeline(keras_model, check_dataset(dataset, keras_model), configs,
                                   progress=progress)

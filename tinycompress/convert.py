@@ -147,7 +147,8 @@ def gzip_size(data: bytes) -> int:
 def _model(model_or_path):
     if isinstance(model_or_path, (str, os.PathLike)):
         return str(model_or_path), load_keras(model_or_path)
-    return f"<model '{getattr(model_or_path, 'name', 'keras')}'>", model_or_path
+    from .keras3 import as_tf_keras
+    return f"<model '{getattr(model_or_path, 'name', 'keras')}'>", as_tf_keras(model_or_path)
 
 
 def _dataset(dataset, model, task):

@@ -1,5 +1,7 @@
 """Load and save Keras models (tf_keras, Keras 2) with clear errors for files that are not one.
 
+Files Keras 3 saved are loaded by Keras 3 and rebuilt in tf_keras (keras3.py).
+
 Formats: `.keras` (zip), `.h5` (HDF5) and SavedModel folders. Models that still carry TF-MOT
 wrappers (quantization-aware models) load inside TF-MOT's scopes.
 """
@@ -13,9 +15,6 @@ from .fileio import atomic_file, check_output_file, input_file
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
-_KERAS3_HINT = ("tinycompress uses Keras 2 (tf_keras) because TF-MOT needs it: rebuild the model "
-                "with `import tf_keras as keras` and load its weights, or save it from Keras 3 "
-                "in the legacy format with `model.save('model.h5')`")
 
 
 def _custom_objects():
@@ -81,10 +80,7 @@ def _check_zip(path: Path):
     except zipfile.BadZipFile as exc:
         raise TinyCompressError(f"{path}: truncated or corrupt .keras file ({exc}); "
                                 "save the model again") from exc
-    version = str(meta.get("keras_version", ""))
-    if version.startswith("3"):
-        raise TinyCompressError(f"{path}: was saved by Keras {version}, which tf_keras cannot "
-                                f"read; {_KERAS3_HINT}")
+    return str(meta.get("keras_version", ""))
 
 
 def _check_hdf5(path: Path):
@@ -106,9 +102,12 @@ def load_model(path):
     kind = _sniff(path)
     version = ""
     if kind == "zip":
-        _check_zip(path)
+        version = _check_zip(path)
     elif kind == "hdf5":
         version = _check_hdf5(path)
+    if version.startswith("3"):     # tf_keras cannot read it: Keras 3 loads it, we rebuild it
+        from . import keras3
+        return keras3.load(path)
     from .tfcompat import keras
     import tensorflow_model_optimization as tfmot
     try:
@@ -119,9 +118,6 @@ def load_model(path):
         raise
     except Exception as exc:  # tf_keras raises many types for unreadable files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if version.startswith("3"):
-            raise TinyCompressError(f"{path}: was saved by Keras {version} and tf_keras cannot "
-                                    f"read it ({first}); {_KERAS3_HINT}") from exc
         raise TinyCompressError(f"{path}: cannot be loaded as a Keras model ({first}); check "
                                 "that it is a complete tf_keras model file") from exc
     if not isinstance(model, keras.Model):

@@ -166,27 +166,8 @@ class FileEvaluation:
         return asdict(self)
 
     def to_text(self) -> str:
-        from .report import render_robustness
-        shown = ", ".join(f"{k} {_fmt(k, v)}" for k, v in self.metrics.items())
-        lines = [f"model        {self.source} ({self.kind}, {self.task})",
-                 f"metrics      {shown} on {self.samples} test samples",
-                 f"size         {self.file_bytes} B file ({self.gzip_bytes} B gzipped); weights "
-                 f"{self.weight_bytes} B ({self.weight_gzip_bytes} B gzipped), {self.params} params",
-                 f"sparsity     {100 * self.sparsity:.1f} % over the weight tensors", "",
-                 "weight tensor sparsity, unique values (whole tensor / max per channel)"]
-        width = max((len(w.name) for w in self.weights), default=4)
-        for w in self.weights:
-            lines.append(f"  {w.name:<{width}}  {'x'.join(map(str, w.shape)):>12}  "
-                         f"{100 * w.sparsity:5.1f} %  {w.unique:>6} / {w.unique_per_channel}")
-        if self.robustness:
-            lines += ["", render_robustness(self.robustness, heading=False)]
-        return "\n".join(lines) + "\n"
-
-
-def _fmt(metric, value):
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    return f"{100 * value:.2f} %" if metric == "accuracy" else f"{value:.5g}"
+        from .report import render_evaluation
+        return render_evaluation(self)
 
 
 def _gzip_len(data: bytes) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
@@ -12,10 +13,10 @@ METRIC_LABELS = {"accuracy": "top-1 accuracy", "auc": "anomaly AUC",
                  "reconstruction_mse": "reconstruction MSE"}
 
 
-def _fmt_metric(metric, value) -> str:
-    if value is None:
-        return "-"
-    return f"{100 * value:.2f} %" if metric == "accuracy" else f"{value:.4g}"
+def _fmt_metric(metric, value, missing: str = "-", digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return f"{100 * value:.2f} %" if metric == "accuracy" else f"{value:.{digits}g}"
 
 
 def _row(r):
@@ -53,6 +54,24 @@ def render_robustness(rob: dict, heading: bool = True) -> str:
         lines.append(f"| {row['sigma']:g} | "
                      + " | ".join(_fmt_metric(metric, row[m]) for m in models) + " |")
     return "\n".join(lines)
+
+
+def render_evaluation(ev) -> str:
+    """What `tinycompress evaluate` prints for an evaluate.FileEvaluation."""
+    shown = ", ".join(f"{k} {_fmt_metric(k, v, 'n/a', 5)}" for k, v in ev.metrics.items())
+    lines = [f"model        {ev.source} ({ev.kind}, {ev.task})",
+             f"metrics      {shown} on {ev.samples} test samples",
+             f"size         {ev.file_bytes} B file ({ev.gzip_bytes} B gzipped); weights "
+             f"{ev.weight_bytes} B ({ev.weight_gzip_bytes} B gzipped), {ev.params} params",
+             f"sparsity     {100 * ev.sparsity:.1f} % over the weight tensors", "",
+             "weight tensor sparsity, unique values (whole tensor / max per channel)"]
+    width = max((len(w.name) for w in ev.weights), default=4)
+    for w in ev.weights:
+        lines.append(f"  {w.name:<{width}}  {'x'.join(map(str, w.shape)):>12}  "
+                     f"{100 * w.sparsity:5.1f} %  {w.unique:>6} / {w.unique_per_channel}")
+    if ev.robustness:
+        lines += ["", render_robustness(ev.robustness, heading=False)]
+    return "\n".join(lines) + "\n"
 
 
 def _is_tflite(row) -> bool:

@@ -39,6 +39,7 @@ def load(path):
     except ImportError as exc:
         raise TinyCompressError(f"{path}: was saved by Keras 3, which is not installed here; "
                                 "run `pip install keras` (Keras 3) to read it") from exc
+    _check_saved_layers(path)   # before Keras 3 fails on a custom class without naming it
     try:
         model = keras.saving.load_model(str(path), compile=False)
     except Exception as exc:  # Keras raises many types for unreadable files
@@ -46,6 +47,35 @@ def load(path):
         raise TinyCompressError(f"{path}: Keras 3 cannot load it ({first}); check that it is a "
                                 "complete Keras 3 model file") from exc
     return to_tf_keras(model, source=str(path))
+
+
+def _check_saved_layers(path):
+    """Name the first layer in the file's config that is not rebuilt (read without Keras)."""
+    import json
+    import zipfile
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                config = json.loads(zf.read("config.json"))
+        else:
+            import h5py
+            with h5py.File(path, "r") as f:
+                config = json.loads(f.attrs["model_config"])
+        rows = config["config"]["layers"]
+    except (KeyError, TypeError, ValueError, OSError):
+        return                      # not readable here: Keras 3's own load reports it
+    for row in rows:
+        cls = row.get("class_name")
+        if cls not in LAYERS or row.get("registered_name") not in (None, cls):
+            name = (row.get("config") or {}).get("name") or row.get("name") or "?"
+            raise _unsupported(path, name, cls)
+
+
+def _unsupported(source, name, cls):
+    return TinyCompressError(f"{source}: layer '{name}' ({cls}) has no tf_keras counterpart "
+                             f"tinycompress rebuilds; supported: "
+                             f"{', '.join(sorted(LAYERS - {'InputLayer'}))}; replace it or "
+                             "rebuild the model with `import tf_keras as keras`")
 
 
 def as_tf_keras(model):
@@ -72,10 +102,7 @@ def _rebuild_layer(layer, source):
     name = type(layer).__name__
     tf_class = getattr(tf_keras.layers, name, None)
     if name not in LAYERS or tf_class is None:
-        raise TinyCompressError(f"{source}: layer '{layer.name}' ({name}) has no tf_keras "
-                                f"counterpart tinycompress rebuilds; supported: "
-                                f"{', '.join(sorted(LAYERS - {'InputLayer'}))}; replace it or "
-                                "rebuild the model with `import tf_keras as keras`")
+        raise _unsupported(source, layer.name, name)
     return tf_class(**_config(layer, tf_class))
 
 

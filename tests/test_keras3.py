@@ -2,7 +2,8 @@
 that runs Keras 3 alone, and built in memory in this process) are rebuilt in tf_keras with
 their weights and give the same outputs as the same models built in tf_keras with those
 weights; their int8 conversion has Keras 3's Flatten as one RESHAPE; a layer tf_keras lacks is
-named in a one-line error."""
+named in a one-line error. Under -m slow: five Keras 3 models (CNN, DS-CNN, Conv1D, MLP,
+residual) through compress (prune), convert and native firmware in QEMU, bit-exact."""
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from conftest import requires_arm_gcc, requires_qemu
 from tinycompress.errors import TinyCompressError
 
 keras3 = pytest.importorskip("keras")
@@ -45,8 +47,9 @@ SHAPES = {"cnn": (12, 12, 1), "mlp": (20,)}
 def _randomize(model, seed):
     """Non-trivial weights everywhere (BN statistics included), so equal outputs mean something."""
     rng = np.random.default_rng(seed)
-    model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(np.float32) if "variance" in v.path
-                       else rng.normal(0, 0.4, w.shape).astype(np.float32)
+    positive = ("variance", "gamma")
+    model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(np.float32)
+                       if any(p in v.path for p in positive) else rng.normal(0, 0.4, w.shape).astype(np.float32)
                        for v, w in zip(model.weights, model.get_weights())])
 
 
@@ -130,3 +133,73 @@ def test_keras3_layer_without_tf_keras_counterpart_is_named():
     with pytest.raises(TinyCompressError, match=r"layer 'gn' \(GroupNormalization\)") as info:
         as_tf_keras(model)
     assert len(str(info.value).splitlines()) == 1
+
+
+# --- Keras 3 models through compress, convert and native firmware ---------------------------
+
+def _k3_models():
+    """name -> (Keras 3 model builder, input shape): the model families users bring."""
+    L = keras3.layers
+
+    def ds_cnn():
+        inp = keras3.Input((16, 12, 1))
+        x = L.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(inp)
+        x = L.ReLU()(L.BatchNormalization()(x))
+        for _ in range(2):
+            x = L.ReLU()(L.BatchNormalization()(L.DepthwiseConv2D(3, padding="same")(x)))
+            x = L.ReLU()(L.BatchNormalization()(L.Conv2D(8, 1)(x)))
+        x = L.GlobalAveragePooling2D()(x)
+        return keras3.Model(inp, L.Dense(4, activation="softmax")(x))
+
+    def conv1d():
+        return keras3.Sequential([keras3.Input((48, 3)), L.Conv1D(8, 5, activation="relu"),
+                                  L.MaxPooling1D(2), L.Conv1D(8, 3, padding="same"),
+                                  L.LeakyReLU(0.1), L.GlobalAveragePooling1D(),
+                                  L.Dense(4, activation="softmax")])
+
+    def residual():
+        inp = keras3.Input((12, 12, 3))
+        x = L.Conv2D(8, 3, padding="same", activation="relu")(inp)
+        y = L.Conv2D(8, 3, padding="same")(x)
+        y = L.BatchNormalization()(y)
+        x = L.ReLU()(L.Add()([x, y]))
+        x = L.AveragePooling2D(2)(x)
+        x = L.Flatten()(x)
+        return keras3.Model(inp, L.Dense(4, activation="softmax")(x))
+
+    # (builder, input shape, random weights): the residual net keeps Keras 3's seeded
+    # initialisation, with which its int8 outputs still tell the test inputs apart
+    return {"cnn": (lambda: globals()["cnn"](keras3), (12, 12, 1), True),
+            "ds-cnn": (ds_cnn, (16, 12, 1), True), "conv1d": (conv1d, (48, 3), True),
+            "mlp": (lambda: globals()["mlp"](keras3), (20,), True),
+            "residual": (residual, (12, 12, 3), False)}
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+@pytest.mark.parametrize("name", ["cnn", "ds-cnn", "conv1d", "mlp", "residual"])
+def test_keras3_model_compresses_converts_and_runs_bit_exact_in_qemu(name, tmp_path):
+    """Each Keras 3 model, pruned to 50 % (one epoch) by api.compress, converted to int8 and
+    run as native firmware in QEMU: golden vectors byte for byte equal to TFLM's."""
+    from test_native_byom_models import assert_native_bit_exact_in_qemu
+
+    from tinycompress.api import compress
+    from tinycompress.convert import convert_to_int8
+    from tinycompress.data import Dataset
+
+    build, shape, randomize = _k3_models()[name]
+    keras3.utils.set_random_seed(0)
+    model = build()
+    if randomize:
+        _randomize(model, 1)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, *shape)).astype(np.float32)
+    classes = model.output_shape[-1]
+    y = rng.integers(0, classes, len(x))
+    data = Dataset(name, x[:80], y[:80], x[80:], y[80:], classes)
+    compressed, _ = compress(model, data, {"prune": {"target_sparsity": 0.5, "epochs": 1}})
+    assert type(compressed).__module__.startswith("tf_keras.")
+    tflite = tmp_path / "model_int8.tflite"
+    convert_to_int8(compressed, data, tflite, representative_samples=64)
+    assert_native_bit_exact_in_qemu(tflite, data, tmp_path / "fw")

@@ -3,7 +3,8 @@ int8 by `convert` and run as native firmware in QEMU (mps2-an386): every golden 
 for byte equal to the TFLM host interpreter's output. A Conv1D time-series net converts to
 EXPAND_DIMS + CONV_2D + RESHAPE (and MAX_POOL_2D between EXPAND_DIMS and RESHAPE); a CNN with
 LeakyReLU keeps LEAKY_RELU as its own op; the activations net has TANH, HARD_SWISH, RELU6,
-SUB and MAXIMUM. Weights are seeded, not trained: what is tested is the arithmetic."""
+SUB and MAXIMUM; MobileNetV3-Small has HARD_SWISH and squeeze-excite MULs. Weights are
+seeded, not trained: what is tested is the arithmetic."""
 import numpy as np
 import pytest
 
@@ -72,17 +73,51 @@ def convert_model(name, folder, seed=0):
 @requires_qemu
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_user_model_runs_bit_exact_in_qemu(name, tmp_path):
-    from tinycompress.firmware.build import build
-    from tinycompress.firmware.project import generate_project, load_project
-    from tinycompress.simulate.qemu import simulate
     from tinycompress.tflite_model import read_tflite
 
     tflite, data = convert_model(name, tmp_path)
     ops = {op.op for op in read_tflite(tflite).operators}
     assert MODELS[name][2] <= ops, sorted(ops)
-    project = tmp_path / "fw"
+    assert_native_bit_exact_in_qemu(tflite, data, tmp_path / "fw")
+
+
+def assert_native_bit_exact_in_qemu(tflite, data, project):
+    """Native firmware with golden vectors from data's test split, built and run in QEMU."""
+    from tinycompress.firmware.build import build
+    from tinycompress.firmware.project import generate_project, load_project
+    from tinycompress.simulate.qemu import simulate
+
     generate_project(tflite, "mps2-an386", project, runtime="native", data=data, vectors=VECTORS)
     build(project)
     report = simulate(project, timeout=300)
     _assert_bit_exact(report, load_project(project), np.load(project / "golden.npz")["outputs"],
                       tflite)
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+def test_mobilenet_v3_small_runs_bit_exact_in_qemu(tmp_path):
+    """tf_keras's MobileNetV3-Small (minimalistic=False: HARD_SWISH, squeeze-excite MULs; alpha
+    0.75, 64x64x3, untrained) with its BatchNormalization statistics calibrated on the data."""
+    import tf_keras as keras
+
+    from tinycompress.convert import convert_to_int8
+    from tinycompress.data import Dataset
+    from tinycompress.tflite_model import read_tflite
+
+    keras.utils.set_random_seed(0)
+    model = keras.applications.MobileNetV3Small(
+        input_shape=(64, 64, 3), alpha=0.75, minimalistic=False, weights=None, classes=4,
+        include_preprocessing=False, dropout_rate=0.0)
+    x = np.random.default_rng(0).uniform(-1, 1, (56, 64, 64, 3)).astype(np.float32)
+    for layer in model.layers:       # one training-mode pass sets the statistics to the data's
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = 0.0
+    model(x[:48], training=True)
+    y = np.zeros(len(x), np.int64)
+    data = Dataset("mnv3", x[:48], y[:48], x[48:], y[48:], 4)
+    tflite = tmp_path / "model_int8.tflite"
+    convert_to_int8(model, data, tflite, representative_samples=48)
+    assert {"HARD_SWISH", "MUL", "DEPTHWISE_CONV_2D"} <= {op.op for op in read_tflite(tflite).operators}
+    assert_native_bit_exact_in_qemu(tflite, data, tmp_path / "fw")

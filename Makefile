@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PYTHON ?= python3
 OUT    ?= out/demo
 
-.PHONY: setup toolchain test test-slow demo clean
+.PHONY: setup toolchain test test-device test-slow demo clean
 
 setup: $(VENV)/.installed toolchain
 
@@ -19,6 +19,12 @@ toolchain:
 
 test: setup
 	$(PY) -m pytest -q
+
+# The device matrix CI runs after `make test`: the TFLM harness for every zoo and baseline
+# model on both TFLM kernel sets (QEMU), and every board with a Renode platform through
+# simulate and renode-test. Needs ../shared (tflm/, renode/) or skips saying so; ~7 min.
+test-device: setup
+	$(PY) -m pytest -q -m slow tests/test_tflm_device.py tests/test_renode.py
 
 test-slow: setup
 	$(PY) -m pytest -q -m slow

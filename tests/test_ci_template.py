@@ -54,16 +54,26 @@ def test_firmware_and_robot_steps_pass_locally(tmp_path, run_cli, monkeypatch, r
     # What the recipe step leaves, then the firmware step's commands as written.
     (tmp_path / "out" / "ci").mkdir(parents=True)
     shutil.copy2(tiny_int8[0], tmp_path / "out" / "ci" / "model_int8.tflite")
-    for line in _step(steps, name="Firmware")["run"].strip().splitlines():
+    _run_tinycompress_lines(run_cli, _step(steps, name="Firmware"))
+    robot = _run_robot_step(steps, tmp_path)
+    assert (tmp_path / robot["artifacts-path"] / "robot_output.xml").is_file()
+
+
+def _run_tinycompress_lines(run_cli, step):
+    """Each line of a `run:` step, which must be a tinycompress command, through the CLI."""
+    for line in step["run"].strip().splitlines():
         tool, *args = shlex.split(line)
         assert tool == "tinycompress"
         result = run_cli(*args)
         assert result.exit_code == 0, result.output
-    # The robot step as the action runs it: renode-test -r ARTIFACTS TESTS.
+
+
+def _run_robot_step(steps, folder):
+    """The robot step as the action runs it (renode-test -r ARTIFACTS TESTS); its `with:`."""
     robot = _step(steps, uses=ROBOT_ACTION)["with"]
-    code, out = run_renode_test(["-r", robot["artifacts-path"], robot["tests-to-run"]], tmp_path)
+    code, out = run_renode_test(["-r", robot["artifacts-path"], robot["tests-to-run"]], folder)
     assert code == 0, out
-    assert (tmp_path / robot["artifacts-path"] / "robot_output.xml").is_file()
+    return robot
 
 
 SMOKE_RECIPE = """name = "ci-smoke"
@@ -85,14 +95,8 @@ def test_every_step_after_the_install_passes_locally(tmp_path, run_cli, monkeypa
     doc = _workflow(run_cli, tmp_path / "wf.yml", "--vectors", "3")
     steps = doc["jobs"]["firmware-in-renode"]["steps"]
     for step in (_step(steps, name="Compress"), _step(steps, name="Firmware")):
-        for line in step["run"].strip().splitlines():
-            tool, *args = shlex.split(line)
-            assert tool == "tinycompress"
-            result = run_cli(*args)
-            assert result.exit_code == 0, result.output
-    robot = _step(steps, uses=ROBOT_ACTION)["with"]
-    code, out = run_renode_test(["-r", robot["artifacts-path"], robot["tests-to-run"]], tmp_path)
-    assert code == 0, out
+        _run_tinycompress_lines(run_cli, step)
+    _run_robot_step(steps, tmp_path)
     kept = _step(steps, uses="actions/upload-artifact@")["with"]["path"].split()
     for pattern in kept:
         assert list(tmp_path.glob(pattern.rstrip("/"))), f"the workflow keeps {pattern}: nothing there"

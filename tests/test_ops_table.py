@@ -32,6 +32,12 @@ def test_every_op_row_is_complete_and_each_constraint_documents_itself():
         assert f"| {name} |" in ops_table.table()
 
 
+def test_every_native_op_has_a_mac_count():
+    """A new op row cannot land without deciding its MAC count (zero for data movement)."""
+    missing = sorted(set(OPS) - set(opinfo.MACS))
+    assert not missing, f"add opinfo.MACS rows for {missing}"
+
+
 def _models():
     paths = list(FUZZ_SEEDS)
     baseline = shared_path(BASELINE_MODELS)

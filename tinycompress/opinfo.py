@@ -2,8 +2,11 @@
 
 MACS maps an op name to a formula (model, op) -> MACs for one invocation, for every op,
 native or not (the native runtime's layer figures come from here too). Elementwise
-arithmetic counts one per output value, pooling one per window element read, softmax and
-logistic one per input value; ops that only move data count zero (absent from the table).
+arithmetic (activations, comparisons, requantization) counts one per output value, pooling
+one per window element read, softmax, logistic and tanh one per input value; ops that only
+move data count zero. Every native op has a row, zero included (tests/test_ops_table.py),
+so a new native op cannot be added without deciding its count; an op outside the table
+counts zero.
 """
 from __future__ import annotations
 
@@ -34,6 +37,11 @@ def _batch_matmul(model, op):
     return _out(model, op) * (a.shape[-2] if op.options.get("adjX") else a.shape[-1])
 
 
+def _moves(model, op):
+    """Data movement only (aliases, copies, padding, gathers): no arithmetic."""
+    return 0
+
+
 def _window(model, op):
     return op.options.get("filterHeight", 0) * op.options.get("filterWidth", 0)
 
@@ -61,6 +69,21 @@ MACS = {
     # one exponential/division step per input value
     "SOFTMAX": lambda m, op: _inner(m, op, 0, slice(None)),
     "LOGISTIC": lambda m, op: _inner(m, op, 0, slice(None)),
+    "TANH": lambda m, op: _inner(m, op, 0, slice(None)),
+    # one rescale, comparison or clamp per output value
+    "RELU": _out,
+    "RELU6": _out,
+    "LEAKY_RELU": _out,
+    "HARD_SWISH": _out,
+    "MAXIMUM": _out,
+    "MINIMUM": _out,
+    "QUANTIZE": _out,
+    "RESHAPE": _moves,
+    "EXPAND_DIMS": _moves,
+    "SQUEEZE": _moves,
+    "PAD": _moves,
+    "PADV2": _moves,
+    "CONCATENATION": _moves,
 }
 
 

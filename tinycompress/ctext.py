@@ -90,9 +90,12 @@ def c_rows(items, per_line: int, indent: str, sep: str = ",\n") -> str:
                     for i in range(0, len(items), per_line))
 
 
+_HEX_BYTES = [f"0x{b:02x}" for b in range(256)]   # a table: models hold megabytes of weights
+
+
 def c_bytes(data: bytes, per_line: int = 12, indent: str = "  ") -> str:
     """Bytes as hex initializer rows (0x1c, 0x00, ...)."""
-    return c_rows((f"0x{b:02x}" for b in data), per_line, indent)
+    return c_rows(map(_HEX_BYTES.__getitem__, bytes(data)), per_line, indent)
 
 
 def c_array(name: str, array) -> str:

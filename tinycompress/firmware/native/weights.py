@@ -19,6 +19,7 @@ with more distinct values per channel than a format holds is refused, naming the
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -201,21 +202,34 @@ def _lut_cost(w, limit=None):
 
 # --- sparse and lut_sparse: nonzero entries with the zero run before each ------------------
 
-def _runs(row: np.ndarray, max_run: int):
-    """(zeros skipped before each entry, entry positions) for the nonzeros of a row; a run
-    longer than max_run gets filler entries at zero weights (value 0, multiply adds 0)."""
-    runs, positions, prev = [], [], -1
-    for p in np.flatnonzero(row):
-        gap = int(p) - prev - 1
-        while gap > max_run:
-            prev += max_run + 1
-            runs.append(max_run)
-            positions.append(prev)
-            gap = int(p) - prev - 1
-        runs.append(gap)
-        positions.append(int(p))
-        prev = int(p)
-    return runs, positions
+def _runs(w: np.ndarray, max_run: int) -> list:
+    """Per row of w: (zeros skipped before each entry, entry positions) for its nonzeros; a run
+    longer than max_run gets filler entries at zero weights (value 0, multiply adds 0).
+    Computed for the whole tensor at once and remembered: auto asks for the same layouts
+    several times per tensor (each format, each index width, with and without a limit)."""
+    w = np.ascontiguousarray(w, np.int8)
+    return _runs_cached(w.tobytes(), w.shape, max_run)
+
+
+@functools.lru_cache(maxsize=32)
+def _runs_cached(data: bytes, shape: tuple, max_run: int) -> list:
+    w = np.frombuffer(data, np.int8).reshape(shape)
+    rows, cols = np.nonzero(w)
+    first = np.ones(rows.size, bool)
+    first[1:] = rows[1:] != rows[:-1]
+    prev = np.where(first, -1, np.concatenate(([-1], cols[:-1])))
+    gaps = cols - prev - 1
+    step = max_run + 1
+    fillers = gaps // step                        # entries inserted before each nonzero
+    per_nonzero = fillers + 1
+    owner = np.repeat(np.arange(cols.size), per_nonzero)
+    nth = np.arange(owner.size) - np.repeat(np.cumsum(per_nonzero) - per_nonzero, per_nonzero)
+    is_value = nth == fillers[owner]
+    positions = np.where(is_value, cols[owner], prev[owner] + step * (nth + 1))
+    runs = np.where(is_value, gaps[owner] % step, max_run)
+    ends = np.cumsum(np.bincount(rows[owner], minlength=shape[0]))[:-1]
+    return [(r.tolist(), p.tolist())
+            for r, p in zip(np.split(runs, ends), np.split(positions, ends))]
 
 
 def _count_problem(w, name, counts):
@@ -225,7 +239,7 @@ def _count_problem(w, name, counts):
 
 
 def _sparse_layout(w, name):
-    entries = [_runs(row, 255) for row in w]
+    entries = _runs(w, 255)
     counts = [len(r) for r, _ in entries]
     return _count_problem(w, name, counts) or (entries, counts)
 
@@ -282,7 +296,7 @@ def _lut_sparse_options(w, name):
     options = []
     for bits in range(_bits_for(most), MAX_LUT_BITS + 1):
         max_run = (1 << (8 - bits)) - 1
-        entries = [_runs(row, max_run) for row in w]
+        entries = _runs(w, max_run)
         fillers = [len(r) > np.count_nonzero(row) for (r, _), row in zip(entries, w)]
         # a channel with fillers needs 0 in its codebook
         need = [len(r) + int(f) for r, f in zip(rows, fillers)]

@@ -124,26 +124,38 @@ TC_INLINE void tc_mac_2x2(const int8_t *a, const int8_t *b, const int32_t *w, in
     int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
     const int32_t *end = w + 2 * (k >> 2);
 #if defined(TC_MAC_DSP)
-    while (w < end) {
-        int32_t xa = tc_load32(a), xb = tc_load32(b);
-        int32_t xa02 = tc_sxtb16(xa), xa13 = tc_sxtb16_ror8(xa);
-        int32_t xb02 = tc_sxtb16(xb), xb13 = tc_sxtb16_ror8(xb);
-        int32_t w0 = w[0], w1 = w[1];
-        int32_t w02 = tc_sxtb16(w0), w13 = tc_sxtb16_ror8(w0);
-        s00 = tc_smlad(xa02, w02, s00);
-        s00 = tc_smlad(xa13, w13, s00);
-        s10 = tc_smlad(xb02, w02, s10);
-        s10 = tc_smlad(xb13, w13, s10);
-        w02 = tc_sxtb16(w1);
-        w13 = tc_sxtb16_ror8(w1);
-        s01 = tc_smlad(xa02, w02, s01);
-        s01 = tc_smlad(xa13, w13, s01);
-        s11 = tc_smlad(xb02, w02, s11);
-        s11 = tc_smlad(xb13, w13, s11);
-        a += 4;
-        b += 4;
-        w += 2;
+    (void)end;
+/* one group of 4 taps of both rows against the channel pair's two words */
+#define TC_MAC_2X2_STEP()                                              \
+    do {                                                               \
+        int32_t xa = tc_load32(a), xb = tc_load32(b);                  \
+        int32_t xa02 = tc_sxtb16(xa), xa13 = tc_sxtb16_ror8(xa);       \
+        int32_t xb02 = tc_sxtb16(xb), xb13 = tc_sxtb16_ror8(xb);       \
+        int32_t w0 = w[0], w1 = w[1];                                  \
+        int32_t w02 = tc_sxtb16(w0), w13 = tc_sxtb16_ror8(w0);         \
+        s00 = tc_smlad(xa02, w02, s00);                                \
+        s00 = tc_smlad(xa13, w13, s00);                                \
+        s10 = tc_smlad(xb02, w02, s10);                                \
+        s10 = tc_smlad(xb13, w13, s10);                                \
+        w02 = tc_sxtb16(w1);                                           \
+        w13 = tc_sxtb16_ror8(w1);                                      \
+        s01 = tc_smlad(xa02, w02, s01);                                \
+        s01 = tc_smlad(xa13, w13, s01);                                \
+        s11 = tc_smlad(xb02, w02, s11);                                \
+        s11 = tc_smlad(xb13, w13, s11);                                \
+        a += 4;                                                        \
+        b += 4;                                                        \
+        w += 2;                                                        \
+        __asm__ volatile("" ::: "memory"); /* no hoisting: it spills */ \
+    } while (0)
+    for (int32_t n = k >> 3; n > 0; n--) {    /* 8 taps per pass: half the loop overhead */
+        TC_MAC_2X2_STEP();
+        TC_MAC_2X2_STEP();
     }
+    if (k & 4) {
+        TC_MAC_2X2_STEP();
+    }
+#undef TC_MAC_2X2_STEP
 #else
     while (w < end) {
         const int8_t *w0 = (const int8_t *)&w[0];
@@ -200,32 +212,134 @@ TC_INLINE void tc_mac_1x2(const int8_t *a, const int32_t *w, int32_t k, int32_t 
     acc[1] = s1;
 }
 
+/* acc[0..1] += a.w_c, a.w_c+1 (pair words w), acc[2..3] += a.w_c+2, a.w_c+3 (pair words v):
+ * one row against four channels, so each activation word is sign-extended once for four
+ * channels (FC with batch 1 reads every weight once; this is its whole cost). */
+TC_INLINE void tc_mac_1x4(const int8_t *a, const int32_t *w, const int32_t *v, int32_t k, int32_t *acc) {
+#if defined(TC_MAC_DSP)
+    int32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
+/* one group of 4 taps: x sign-extended once, then each channel's word */
+#define TC_MAC_1X4_STEP()                                              \
+    do {                                                               \
+        int32_t x = tc_load32(a);                                      \
+        int32_t x02 = tc_sxtb16(x), x13 = tc_sxtb16_ror8(x);           \
+        int32_t w0 = w[0], w1 = w[1];                                  \
+        s0 = tc_smlad(x02, tc_sxtb16(w0), s0);                         \
+        s0 = tc_smlad(x13, tc_sxtb16_ror8(w0), s0);                    \
+        s1 = tc_smlad(x02, tc_sxtb16(w1), s1);                         \
+        s1 = tc_smlad(x13, tc_sxtb16_ror8(w1), s1);                    \
+        w0 = v[0];                                                     \
+        w1 = v[1];                                                     \
+        s2 = tc_smlad(x02, tc_sxtb16(w0), s2);                         \
+        s2 = tc_smlad(x13, tc_sxtb16_ror8(w0), s2);                    \
+        s3 = tc_smlad(x02, tc_sxtb16(w1), s3);                         \
+        s3 = tc_smlad(x13, tc_sxtb16_ror8(w1), s3);                    \
+        a += 4;                                                        \
+        w += 2;                                                        \
+        v += 2;                                                        \
+        __asm__ volatile("" ::: "memory"); /* no hoisting: it spills */ \
+    } while (0)
+    for (int32_t n = k >> 3; n > 0; n--) {    /* 8 taps per pass: half the loop overhead */
+        TC_MAC_1X4_STEP();
+        TC_MAC_1X4_STEP();
+    }
+    if (k & 4) {
+        TC_MAC_1X4_STEP();
+    }
+#undef TC_MAC_1X4_STEP
+    tc_mac_tail(a, w, k & 3, &s0, &s1);
+    tc_mac_tail(a, v, k & 3, &s2, &s3);
+    acc[0] = s0;
+    acc[1] = s1;
+    acc[2] = s2;
+    acc[3] = s3;
+#else
+    tc_mac_1x2(a, w, k, acc);
+    tc_mac_1x2(a, v, k, acc + 2);
+#endif
+}
+
+/* Channel c's scale of an accumulator; `rounded` (a constant at every call site) picks
+ * tc_requantize_rounded (rnd = the channel's rounding term) or tc_requantize_fast. */
+TC_INLINE int32_t tc_scale_acc(int32_t acc, int32_t m, int32_t s, int64_t rnd, int rounded) {
+    return rounded ? tc_requantize_rounded(acc, m, rnd, s) : tc_requantize_fast(acc, m, s);
+}
+
+/* v + zp clamped to [lo, hi]; full (a constant): the range is all of int8, which the
+ * compiler turns into one SSAT where the core has it. */
+TC_INLINE int8_t tc_clamp_s8(int32_t v, int32_t zp, int32_t lo, int32_t hi, int full) {
+    return full ? (int8_t)tc_clamp(v + zp, -128, 127) : (int8_t)tc_clamp(v + zp, lo, hi);
+}
+
+/* Requantize n (2 or 4) channel accumulators acc[j] of channels c.. to o[c..], storing
+ * `valid` of them; every table value is read before the first int8 store (stores may
+ * alias the tables as far as C knows, which would force reloads). */
+TC_INLINE void tc_store_channels(int32_t n, int32_t valid, const int32_t *acc, int8_t *o, int32_t c,
+                                 const tc_requant *rq, int rounded, int full) {
+    int32_t v[4];
+    for (int32_t j = 0; j < n; j++) {
+        v[j] = tc_scale_acc(acc[j], rq->multiplier[c + j], rq->shift[c + j],
+                            rounded ? rq->rounding[c + j] : 0, rounded);
+    }
+    for (int32_t j = 0; j < n; j++) {
+        if (j < valid) {
+            o[c + j] = tc_clamp_s8(v[j], rq->output_zp, rq->act_min, rq->act_max, full);
+        }
+    }
+}
+
+/* tc_rows_s8 with the requantization form fixed (rounded, full: 0 or 1, constants). */
+TC_INLINE void tc_rows_impl(int32_t rows, int rounded, int full, const int8_t *a, const int8_t *b, int8_t *oa,
+                            int8_t *ob, const int32_t *w, const int32_t *bias, int32_t k, int32_t out_c,
+                            const tc_requant *rq) {
+    const int32_t words = 2 * ((k + 3) >> 2);           /* packed int32 words per channel pair */
+    int32_t c = 0;
+    if (rows == 1) {                                     /* four channels per pass, then pairs */
+        for (; c + 3 < out_c; c += 4, w += 2 * words) {
+            int32_t acc[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
+            tc_mac_1x4(a, w, w + words, k, acc);
+            tc_store_channels(4, 4, acc, oa, c, rq, rounded, full);
+        }
+    }
+    for (; c < out_c; c += 2, w += words) {
+        const int32_t valid = out_c - c < 2 ? out_c - c : 2;
+        int32_t acc[4] = {bias[c], bias[c + 1], bias[c], bias[c + 1]};
+        if (rows == 2) {
+            tc_mac_2x2(a, b, w, k, acc);
+            int32_t m0 = rq->multiplier[c], m1 = rq->multiplier[c + 1];
+            int32_t s0 = rq->shift[c], s1 = rq->shift[c + 1];
+            int64_t r0 = rounded ? rq->rounding[c] : 0, r1 = rounded ? rq->rounding[c + 1] : 0;
+            int32_t v0 = tc_scale_acc(acc[0], m0, s0, r0, rounded), v1 = tc_scale_acc(acc[1], m1, s1, r1, rounded);
+            int32_t v2 = tc_scale_acc(acc[2], m0, s0, r0, rounded), v3 = tc_scale_acc(acc[3], m1, s1, r1, rounded);
+            oa[c] = tc_clamp_s8(v0, rq->output_zp, rq->act_min, rq->act_max, full);
+            ob[c] = tc_clamp_s8(v2, rq->output_zp, rq->act_min, rq->act_max, full);
+            if (valid == 2) {
+                oa[c + 1] = tc_clamp_s8(v1, rq->output_zp, rq->act_min, rq->act_max, full);
+                ob[c + 1] = tc_clamp_s8(v3, rq->output_zp, rq->act_min, rq->act_max, full);
+            }
+        } else {
+            tc_mac_1x2(a, w, k, acc);
+            tc_store_channels(2, valid, acc, oa, c, rq, rounded, full);
+        }
+    }
+}
+
 /* Rows a and b (k taps each) against every channel pair of the packed weights w:
  * oa[c] = requantized (bias[c] + a.w_c), ob[c] likewise; rows == 1: row a alone (b, ob
  * unused). rows is a constant at every call site, so its branches fold away. The same
- * loop serves CONV_2D (two output pixels) and FULLY_CONNECTED (two batch rows). */
+ * loop serves CONV_2D (two output pixels) and FULLY_CONNECTED (two batch rows). The
+ * requant struct is copied to a local so its fields stay in registers across the stores. */
 TC_INLINE void tc_rows_s8(int32_t rows, const int8_t *a, const int8_t *b, int8_t *oa, int8_t *ob,
                           const int32_t *w, const int32_t *bias, int32_t k, int32_t out_c,
                           const tc_requant *q) {
     const tc_requant rq = *q;
-    const int32_t words = 2 * ((k + 3) >> 2);           /* packed int32 words per channel pair */
-    for (int32_t c = 0; c < out_c; c += 2, w += words) {
-        int32_t acc[4] = {bias[c], bias[c + 1], bias[c], bias[c + 1]};
-        if (rows == 2) {
-            tc_mac_2x2(a, b, w, k, acc);
-        } else {
-            tc_mac_1x2(a, w, k, acc);
-        }
-        oa[c] = tc_output_s8(acc[0], &rq, c);
-        if (rows == 2) {
-            ob[c] = tc_output_s8(acc[2], &rq, c);
-        }
-        if (c + 1 < out_c) {
-            oa[c + 1] = tc_output_s8(acc[1], &rq, c + 1);
-            if (rows == 2) {
-                ob[c + 1] = tc_output_s8(acc[3], &rq, c + 1);
-            }
-        }
+    const int full = rq.act_min == -128 && rq.act_max == 127;
+    if (rq.rounding && full) {
+        tc_rows_impl(rows, 1, 1, a, b, oa, ob, w, bias, k, out_c, &rq);
+    } else if (rq.rounding) {
+        tc_rows_impl(rows, 1, 0, a, b, oa, ob, w, bias, k, out_c, &rq);
+    } else {
+        tc_rows_impl(rows, 0, 0, a, b, oa, ob, w, bias, k, out_c, &rq);
     }
 }
 

@@ -19,7 +19,7 @@ from _native_mac_cases import (ACTIVATIONS, RANGES, Case, activate, assert_bit_e
 from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.native.weights import FORMATS, _checked, choose, options
 
-COMPRESSED = ["lut", "sparse", "lut_sparse"]
+COMPRESSED = ["lut", "sparse", "lut_sparse", "huffman"]
 # distinct nonzero values per channel: around every index width's boundary
 VALUE_COUNTS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 63, 64, 127]
 SPARSITY = [0.0, 0.5, 0.75, 0.75, 0.9, 0.95]

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static const int8_t *cw_patch(const tc_conv2d_params *p, const int8_t *img, int32_t pix, int8_t *col) {
+const int8_t *tc_conv2d_patch(const tc_conv2d_params *p, const int8_t *img, int32_t pix, int8_t *col) {
     const int32_t oy = pix / p->out_w, ox = pix - oy * p->out_w;
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
     const int32_t c = p->in_c;
@@ -45,11 +45,11 @@ TC_INLINE void conv_cw(int32_t fmt, const tc_conv2d_cw_params *cp, const int8_t 
         int32_t pix = 0;
         for (; pix + 1 < npix; pix += 2) {
             int8_t *oa = o + pix * p->out_c;
-            tc_cw_rows(fmt, 2, cw_patch(p, img, pix, col_a), cw_patch(p, img, pix + 1, col_b), oa,
+            tc_cw_rows(fmt, 2, tc_conv2d_patch(p, img, pix, col_a), tc_conv2d_patch(p, img, pix + 1, col_b), oa,
                        oa + p->out_c, &cp->w, p->bias, k, p->out_c, &p->rq);
         }
         if (pix < npix) {
-            tc_cw_rows(fmt, 1, cw_patch(p, img, pix, col_a), NULL, o + pix * p->out_c, NULL, &cp->w, p->bias,
+            tc_cw_rows(fmt, 1, tc_conv2d_patch(p, img, pix, col_a), NULL, o + pix * p->out_c, NULL, &cp->w, p->bias,
                        k, p->out_c, &p->rq);
         }
     }

@@ -13,7 +13,7 @@ import numpy as np
 
 from .lowering import Lowered
 from .ops import OPS
-from .weights import DEFAULT_MAX_SLOWDOWN, FORMATS, choose
+from .weights import AUTO, DEFAULT_MAX_SLOWDOWN, FORMATS, choose
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,9 @@ def compress(model, op, low: Lowered, policy: str = "dense",
         return low, None
     w, name = found
     variant = VARIANTS[op.op]
-    choice = choose(w, name, policy if variant.auto or policy != "auto" else "dense", max_slowdown)
+    if not variant.auto and policy in AUTO:     # only the formats auto+<format> names
+        policy = AUTO[policy][0] if AUTO[policy] else "dense"
+    choice = choose(w, name, policy, max_slowdown)
     if choice.format == "dense":
         return low, choice
     fmt = FORMATS[choice.format]
@@ -80,6 +82,8 @@ def compress(model, op, low: Lowered, policy: str = "dense",
     params = {f"base.{k}": v for k, v in low.params.items()}
     params.update({f"base.{k}": "NULL" for k in WEIGHT_ARRAYS if k in low.arrays})
     arrays = {f"base.{k}": v for k, v in low.arrays.items() if k not in WEIGHT_ARRAYS}
+    if fmt.name == "huffman":
+        return _huffman_call(op, variant, low, encoded, params, arrays), choice
     params.update({"w.counts": "NULL", "w.codebook": "NULL", "w.cb_stride": 0, "w.bits": 0,
                    "w.row_bytes": 0})
     params.update({f"w.{k}": v for k, v in encoded.params.items()})
@@ -103,6 +107,32 @@ def weight_format(model, op, low: Lowered) -> dict:
             return dict(weights=fmt.name, weight_bytes=used, dense_weight_bytes=dense)
     dense = _dense_bytes(low)
     return dict(weights="dense", weight_bytes=dense, dense_weight_bytes=dense)
+
+
+# huffman (firmware/runtime/tc_huffman.h): CONV_2D / FULLY_CONNECTED decode `group` output
+# channels at a time into scratch in the dense channel-pair layout, at most this many bytes
+# (two channels at least); DEPTHWISE_CONV_2D decodes the whole layer (its dense kernel walks
+# every channel per pixel).
+HUFFMAN_SCRATCH = 2048
+
+
+def _huffman_call(op, variant, low: Lowered, encoded, params: dict, arrays: dict) -> Lowered:
+    channels, k = encoded.shape
+    if op.op == "DEPTHWISE_CONV_2D":
+        group = channels
+        decoded = _dense_bytes(low)
+    else:
+        pair_bytes = 8 * ((k + 3) // 4)
+        group = min(channels, 2 * max(1, HUFFMAN_SCRATCH // pair_bytes))
+        decoded = (group + 1) // 2 * pair_bytes
+    params.update({f"w.{key}": v for key, v in encoded.params.items()})
+    params["w.group"] = group
+    arrays.update({f"w.{key}": v for key, v in encoded.arrays.items()})
+    # several groups revisit every input pixel: no shared input/output buffer then
+    stream = low.stream if group >= channels else None
+    return replace(low, kernel=f"{variant.prefix}_huffman_s8", params_type=f"{variant.prefix}_hw_params",
+                   params=params, arrays=arrays, stream=stream,
+                   scratch_bytes=4 + decoded + (4 + low.scratch_bytes if low.scratch_bytes else 0))
 
 
 def _dense_bytes(low: Lowered) -> int:

@@ -24,7 +24,8 @@ ALIGN = 16
 # Kernels that stream pixels in order: output pixels p, p + 1 are written while input pixels
 # p, p + 1 are read, and nothing after them (tc_conv.c with a direct 1x1 stride-1 patch;
 # tc_conv_cw.c's compressed-weight variants walk the same pixel pairs the same way).
-STREAMING_KERNELS = {"tc_conv2d_s8", "tc_conv2d_lut_s8", "tc_conv2d_sparse_s8", "tc_conv2d_lut_sparse_s8"}
+STREAMING_KERNELS = {"tc_conv2d_s8", "tc_conv2d_lut_s8", "tc_conv2d_sparse_s8", "tc_conv2d_lut_sparse_s8",
+                     "tc_conv2d_huffman_s8"}   # huffman: when it decodes all channels at once
 
 
 def _align(n: int) -> int:

@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 
 from ...errors import TinyCompressError
+from . import huffman
 
 MAX_LUT_BITS = 7
 MAX_COUNT = 0xFFFF                 # entries per channel, uint16
@@ -55,6 +56,7 @@ class WeightFormat:
     # limit: None, or the most instructions auto allows; a format with several encodings
     # (lut_sparse: index widths) takes the smallest within it, the same in all three
     kernel_suffix: str      # C kernel: tc_conv2d_<suffix>_s8, tc_fully_connected_<suffix>_s8
+    auto: bool = True       # auto may pick it; False: only by name or with auto+<name>
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -372,6 +374,99 @@ def _lut_sparse_cost(w, limit=None):
     return _lut_sparse_option_cost(w, best[1])
 
 
+# --- huffman: the weights entropy-coded, decoded per channel group into a scratch buffer -----
+
+ESCAPES = (0, 3, 7, 15, 31, 63, 127, 255)   # 0: no zero runs (every weight is a value symbol)
+STREAM_PAD = 4                              # tc_huffman.h reads up to 4 bytes ahead
+
+
+def _huffman_entries(w, escape: int):
+    """Per entry (run symbols or None, value symbol) of w in row-major order: per nonzero,
+    the zeros before it (runs cross rows; the symbol `escape` says `escape` zeros and no
+    value yet) and its int8 value as uint8; escape 0: every weight is an entry, no runs."""
+    flat = np.asarray(w, np.int8).ravel()
+    if escape == 0:
+        return [(None, v) for v in flat.view(np.uint8).tolist()]
+    nz = np.flatnonzero(flat)
+    gaps = np.diff(np.concatenate([[-1], nz])) - 1
+    return [([escape] * (g // escape) + [g % escape], v)
+            for g, v in zip(gaps.tolist(), flat[nz].view(np.uint8).tolist())]
+
+
+def _huffman_frequencies(w, escape: int):
+    """(run symbol -> count, value symbol -> count) of _huffman_entries, without the list."""
+    flat = np.asarray(w, np.int8).ravel()
+    if escape == 0:
+        return {}, _counted(flat.view(np.uint8))
+    nz = np.flatnonzero(flat)
+    gaps = np.diff(np.concatenate([[-1], nz])) - 1
+    runs = _counted(gaps % escape)
+    if int((gaps // escape).sum()):
+        runs[escape] = int((gaps // escape).sum())
+    return runs, _counted(flat[nz].view(np.uint8))
+
+
+def _counted(symbols):
+    values, counts = np.unique(np.asarray(symbols, np.int64), return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist()))
+
+
+def _huffman_plan(w, name):
+    """(bytes, escape, run code lengths, value code lengths): the smallest escape's coding."""
+    best = None
+    for escape in ESCAPES:
+        rf, vf = _huffman_frequencies(w, escape)
+        rl, vl = huffman.code_lengths(rf), huffman.code_lengths(vf)
+        bits = huffman.stream_bits(rf, rl) + huffman.stream_bits(vf, vl)
+        size = (bits + 7) // 8 + STREAM_PAD + huffman.table_bytes(rl) + huffman.table_bytes(vl)
+        if best is None or size < best[0]:
+            best = (size, escape, rl, vl)
+    return best
+
+
+def _huffman_fits(w, name, limit=None):
+    return _paying(_huffman_plan(w, name)[0], w, name, "Huffman-coded zero runs and values")
+
+
+def _huffman_encode(w, name, limit=None):
+    _, escape, rl, vl = _huffman_plan(w, name)
+    entries = _huffman_entries(w, escape)
+    run_codes, run_table = huffman.canonical(rl)
+    value_codes, value_table = huffman.canonical(vl)
+    out = huffman.BitWriter()
+    for runs, v in entries:
+        for s in runs or ():
+            out.put(*run_codes[s])
+        out.put(*value_codes[v])
+    return _checked(w, Encoded("huffman", {"stream": out.bytes(STREAM_PAD),
+                                           "tables": np.concatenate([run_table, value_table])},
+                               {"entries": len(entries), "escape": escape}, w.shape), name)
+
+
+def _huffman_decode(e):
+    tables, escape = e.arrays["tables"], e.params["escape"]
+    run_counts, run_symbols, at = huffman.Decoder.read_table(tables, 0)
+    value_counts, value_symbols, _ = huffman.Decoder.read_table(tables, at)
+    d = huffman.Decoder(e.arrays["stream"])
+    flat = np.zeros(int(np.prod(e.shape)), np.int8)
+    pos = 0
+    for _ in range(e.params["entries"]):
+        while escape:
+            s = d.symbol(run_counts, run_symbols)
+            pos += s
+            if s != escape:
+                break
+        flat[pos] = np.uint8(d.symbol(value_counts, value_symbols)).view(np.int8)
+        pos += 1
+    return flat.reshape(e.shape)
+
+
+def _huffman_cost(w, limit=None):
+    """Per output row: the dense kernel's, plus decoding every entry once (one row: FC with
+    batch 1; a convolution shares the decoding among its pixels)."""
+    return _dense_cost(w) + 40 * np.count_nonzero(w)
+
+
 def _checked(w, encoded: Encoded, name) -> Encoded:
     """Every encoder's promise: decoding gives back exactly the weights."""
     back = FORMATS[encoded.format].decode(encoded)
@@ -390,9 +485,15 @@ FORMATS = {f.name: f for f in [
     WeightFormat("lut_sparse", "nonzeros only, one byte each: zero run and codebook index",
                  _lut_sparse_fits, _lut_sparse_encode, _lut_sparse_decode, _lut_sparse_cost,
                  "lut_sparse"),
+    WeightFormat("huffman", "zero runs and values Huffman-coded per tensor, decoded per channel "
+                 "group into scratch RAM for the dense kernel", _huffman_fits, _huffman_encode,
+                 _huffman_decode, _huffman_cost, "huffman", auto=False),
 ]}
 
-CHOICES = ("auto", *FORMATS)
+# auto policies: "auto" picks among the formats with auto=True; "auto+huffman" also takes
+# huffman wherever it is smaller (its decoding runs once per layer, outside the speed limit)
+AUTO = {"auto": (), **{f"auto+{f.name}": (f.name,) for f in FORMATS.values() if not f.auto}}
+CHOICES = (*AUTO, *FORMATS)
 DEFAULT_MAX_SLOWDOWN = 1.2
 
 
@@ -415,18 +516,20 @@ def options(w: np.ndarray, name: str, limit=None) -> dict:
 def choose(w: np.ndarray, name: str, policy: str = "auto",
            max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> Choice:
     """The format for one [channels, k] int8 matrix: `policy` itself (dense when it does not
-    fit), or with auto the smallest that fits within max_slowdown of dense's estimate."""
+    fit), or with auto the smallest that fits within max_slowdown of dense's estimate
+    (auto+<format>: that format too, whatever its estimate)."""
     if policy not in CHOICES:
         raise TinyCompressError(f"unknown weight format {policy!r}; choose one of {', '.join(CHOICES)}")
     w = np.asarray(w, np.int8)
     opts = options(w, name)
     fitting = {n: b for n, b in opts.items() if not isinstance(b, str)}
     limit = None
-    if policy == "auto":
+    if policy in AUTO:
         limit = max_slowdown * FORMATS["dense"].cost(w)
         limited = options(w, name, limit)
         fitting = {n: b for n, b in limited.items() if not isinstance(b, str)
-                   and (n == "dense" or FORMATS[n].cost(w, limit) <= limit)}
+                   and (n == "dense" or n in AUTO[policy]
+                        or (FORMATS[n].auto and FORMATS[n].cost(w, limit) <= limit))}
         pick = min(fitting, key=lambda n: (fitting[n], n != "dense"))
     else:
         pick = policy if policy in fitting else "dense"

@@ -41,13 +41,31 @@ def clustered(rng, w, channel_axis, values, sparsity):
     return np.moveaxis(w, 0, channel_axis).astype(np.float32)
 
 
+# huffman's degenerate distributions, on [channels, k] weights as `clustered` leaves them
+DEGENERATE = {
+    "zeros": lambda rng, w: np.zeros_like(w),                                   # no entries
+    "one value": lambda rng, w: np.full_like(w, 0.5),                           # one symbol
+    "two values": lambda rng, w: np.where(rng.random(w.shape) < 0.5, 0.5, -0.5),
+    "one nonzero": lambda rng, w: np.where(np.arange(w.size).reshape(w.shape) == w.size // 2, 0.5, 0.0),
+    "zero rows": lambda rng, w: np.where(rng.random((w.shape[0], 1)) < 0.7, 0.0, w),   # runs cross rows
+}
+
+
+def _weights(rng, w, axis, values, sparsity, kind=None):
+    """clustered(), then DEGENERATE[kind] applied per output channel (axis)."""
+    w = np.moveaxis(clustered(rng, w, axis, values, sparsity), axis, 0)
+    if kind is not None:
+        w = DEGENERATE[kind](rng, w.reshape(w.shape[0], -1)).reshape(w.shape)
+    return np.moveaxis(w, 0, axis).astype(np.float32)
+
+
 def _draw(rng, seed):
     values = VALUE_COUNTS[seed % len(VALUE_COUNTS)]
     sparsity = SPARSITY[int(rng.integers(len(SPARSITY)))]
     return values, sparsity, ACTIVATIONS[seed % len(ACTIVATIONS)], RANGES[int(rng.integers(len(RANGES)))]
 
 
-def conv_case(seed: int) -> Case:
+def conv_case(seed: int, kind=None) -> Case:
     rng = np.random.default_rng(7000 + seed)
     values, sparsity, act, in_range = _draw(rng, seed)
     k = (1, 1) if seed % 6 == 0 else tuple(int(v) for v in rng.integers(1, 6, 2))
@@ -56,8 +74,8 @@ def conv_case(seed: int) -> Case:
     hw = [int(rng.integers(k[i], k[i] + 6)) for i in range(2)]
     in_c = int(rng.choice([1, 3, 5, 8, 16, 33]))
     out_c = int(rng.choice([1, 3, 7, 8, 13]))
-    w = clustered(rng, channel_weights(rng, (k[0], k[1], in_c, out_c), 3, k[0] * k[1] * in_c, in_range),
-                  3, values, sparsity)
+    w = _weights(rng, channel_weights(rng, (k[0], k[1], in_c, out_c), 3, k[0] * k[1] * in_c, in_range),
+                 3, values, sparsity, kind)
     b = bias_for(rng, out_c, act)
 
     def fn(x):
@@ -70,13 +88,13 @@ def conv_case(seed: int) -> Case:
                 f"{act} range {in_range} values {values} sparsity {sparsity}")
 
 
-def fc_case(seed: int) -> Case:
+def fc_case(seed: int, kind=None) -> Case:
     rng = np.random.default_rng(8000 + seed)
     values, sparsity, act, in_range = _draw(rng, seed)
     depth = int(rng.choice([3, 8, 13, 64, 100, 300, 700]))
     out_c = int(rng.choice([1, 2, 5, 10, 17]))
     batch = int(rng.choice([1, 1, 2, 3]))
-    w = clustered(rng, channel_weights(rng, (depth, out_c), 1, depth, in_range), 1, values, sparsity)
+    w = _weights(rng, channel_weights(rng, (depth, out_c), 1, depth, in_range), 1, values, sparsity, kind)
     b = bias_for(rng, out_c, act)
 
     def fn(x):
@@ -88,7 +106,7 @@ def fc_case(seed: int) -> Case:
                 f"values {values} sparsity {sparsity}")
 
 
-def dw_case(seed: int) -> Case:
+def dw_case(seed: int, kind=None) -> Case:
     rng = np.random.default_rng(9000 + seed)
     values, sparsity, act, in_range = _draw(rng, seed)
     k = tuple(int(v) for v in rng.integers(1, 6, 2)) if seed % 3 else (3, 3)
@@ -97,8 +115,8 @@ def dw_case(seed: int) -> Case:
     hw = [int(rng.integers(k[i], k[i] + 6)) for i in range(2)]
     in_c = int(rng.choice([1, 3, 4, 8, 13]))
     mult = 2 if seed % 5 == 4 else 1
-    flat = clustered(rng, channel_weights(rng, (k[0] * k[1], in_c * mult), 1, k[0] * k[1], in_range),
-                     1, values, sparsity)
+    flat = _weights(rng, channel_weights(rng, (k[0] * k[1], in_c * mult), 1, k[0] * k[1], in_range),
+                    1, values, sparsity, kind)
     w = flat.reshape(k[0], k[1], in_c, mult)
     b = bias_for(rng, in_c * mult, act)
 
@@ -331,3 +349,103 @@ def _pointwise_chain():
         return tf.nn.conv2d(y, tf.constant(w2), 1, "SAME")
 
     return build_model([Case(0, (1, 7, 5, 4), (-1.0, 1.0), fn, "pointwise chain")])
+
+
+# --- huffman ------------------------------------------------------------------------------
+
+def _degenerate_model(op, first):
+    """One model per op: each DEGENERATE distribution once, from seed `first` on."""
+    cases = [OPS[op](first + i, kind) for i, kind in enumerate(DEGENERATE)]
+    return build_model(cases), cases
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_huffman_degenerate_weights_match_tflm(op):
+    """All zeros (no entries), one symbol, two symbols, a single nonzero, zero rows (runs
+    across channels): byte for byte against TFLM."""
+    model, cases = _degenerate_model(op, 100)
+    info = assert_bit_exact(model, op, len(cases), describe=[c.describe for c in cases], weights="huffman")
+    assert "huffman" in [layer.weights for layer in info.layers]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_huffman_degenerate_weights_match_tflm_more_seeds(op):
+    for first in (200, 300):
+        model, cases = _degenerate_model(op, first)
+        assert_bit_exact(model, op, len(cases), describe=[c.describe for c in cases], weights="huffman")
+
+
+def test_huffman_code_lengths_are_bounded_optimal_and_complete():
+    import heapq
+    from tinycompress.firmware.native import huffman
+    fib = [1, 1]
+    while len(fib) < 30:
+        fib.append(fib[-1] + fib[-2])
+    freqs = dict(enumerate(fib))                       # unbounded Huffman: 29-bit codes
+    lengths = huffman.code_lengths(freqs)
+    assert max(lengths.values()) == huffman.MAX_CODE_BITS
+    assert sum(2.0 ** -n for n in lengths.values()) == 1.0          # a complete prefix code
+    rng = np.random.default_rng(0)
+    for _ in range(20):                                # short codes: package-merge = Huffman
+        f = {s: int(v) for s, v in enumerate(rng.integers(1, 50, int(rng.integers(2, 30))))}
+        heap = [(v, i) for i, v in f.items()]
+        heapq.heapify(heap)
+        cost = 0
+        while len(heap) > 1:
+            a, b = heapq.heappop(heap), heapq.heappop(heap)
+            cost += a[0] + b[0]
+            heapq.heappush(heap, (a[0] + b[0], -len(heap) - 1000))
+        assert huffman.stream_bits(f, huffman.code_lengths(f)) == cost
+    assert huffman.code_lengths({7: 5}) == {7: 1}      # one symbol still takes a bit
+
+
+def test_huffman_encoding_that_would_change_a_weight_is_refused():
+    rng = np.random.default_rng(4)
+    w = _matrix(rng, 8, 200, 16, 0.75)
+    fmt = FORMATS["huffman"]
+    e = fmt.encode(w, "t")
+    assert e.nbytes == fmt.fits(w, "t") < 0.35 * w.size
+    np.testing.assert_array_equal(fmt.decode(e), w)
+    e.arrays["stream"] = e.arrays["stream"].copy()
+    e.arrays["stream"][len(e.arrays["stream"]) // 2] ^= 0x10
+    with pytest.raises((AssertionError, ValueError, IndexError)):
+        _checked(w, e, "t")
+
+
+def test_auto_takes_huffman_only_when_asked():
+    rng = np.random.default_rng(3)
+    w = _matrix(rng, 16, 288, 16, 0.75)
+    opts = options(w, "t")
+    assert opts["huffman"] < opts["lut_sparse"]
+    assert choose(w, "t", "auto").format == "lut_sparse"
+    picked = choose(w, "t", "auto+huffman")
+    assert picked.format == "huffman" and picked.bytes == opts["huffman"]
+
+
+def test_huffman_scratch_is_planned_and_groups_are_bounded():
+    """The decoded channel group is scratch of the memory plan (so in the arena), at most
+    HUFFMAN_SCRATCH bytes; a layer decoded in several groups does not share its input's
+    buffer with its output."""
+    from tinycompress.firmware.native.codegen import lower_model
+    from tinycompress.firmware.native.compressed import HUFFMAN_SCRATCH
+    from tinycompress.firmware.native.planner import plan_memory
+    from tinycompress.tflite_model import parse_tflite
+    model_bytes, _ = _model("FULLY_CONNECTED", 0, DEFAULT_CASES)
+    model = parse_tflite(model_bytes, "fc")
+    dense, coded = lower_model(model, "dense"), lower_model(model, "huffman")
+    plan = plan_memory(model, coded)
+    groups = 0
+    for i, (d, h) in enumerate(zip(dense, coded)):
+        if h.kernel != "tc_fully_connected_huffman_s8":
+            continue
+        k = h.params["base.depth"]
+        decoded = (h.params["w.group"] + 1) // 2 * 8 * ((k + 3) // 4)
+        assert decoded <= max(HUFFMAN_SCRATCH, 8 * ((k + 3) // 4))
+        assert h.scratch_bytes == 4 + decoded and i in plan.scratch
+        groups = max(groups, -(-h.params["base.out_c"] // h.params["w.group"]))
+    assert groups > 1                                   # some layer decodes in several groups
+    assert plan.arena_bytes >= plan_memory(model, dense).arena_bytes
+    chain = parse_tflite(_pointwise_chain(), "chain")
+    lowered = lower_model(chain, "huffman")
+    assert [low.stream for low in lowered][1:] == [(24, 40), (40, 16)]    # one group each

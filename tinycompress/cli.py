@@ -465,10 +465,13 @@ def boards(as_json):
 @click.option("--dump-layers", is_flag=True, help="Print every layer's output on the device "
                                                   "(simulate diffs them against the host).")
 @click.option("--weights", default="dense", show_default=True,
-              type=click.Choice(["dense", "lut", "sparse", "lut_sparse", "auto"]),
+              type=click.Choice(["dense", "lut", "sparse", "lut_sparse", "huffman", "auto",
+                                 "auto+huffman"]),
               help="Weight format in flash (native runtime), decoded inside the kernels: lut "
-                   "(codebook indices), sparse (nonzeros only), lut_sparse, or auto: per tensor "
-                   "the smallest that fits within --max-slowdown. Outputs are unchanged.")
+                   "(codebook indices), sparse (nonzeros only), lut_sparse, huffman (entropy-"
+                   "coded, decoded per channel group into scratch RAM), or auto: per tensor "
+                   "the smallest that fits within --max-slowdown (auto+huffman: huffman "
+                   "too, wherever smaller). Outputs are unchanged.")
 @click.option("--max-slowdown", default=None, type=click.FloatRange(min=1.0),
               help="auto: most estimated instructions per tensor, relative to dense [1.2].")
 @shared("output", required=True, help="The project folder to write.")

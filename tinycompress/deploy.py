@@ -28,7 +28,7 @@ class FirmwareSection:
     timeout: float = 120.0      # seconds before a firmware that does not finish is stopped
     simulate: bool = True       # run in QEMU (false: generate and build only)
     dump_layers: bool = False   # print every layer's output on the device and diff it
-    weights: str = "dense"      # weight format in flash: dense|lut|sparse|lut_sparse|auto (native)
+    weights: str = "dense"      # weight format in flash: dense|lut|sparse|lut_sparse|huffman|auto|auto+huffman
     max_slowdown: float = 1.2   # auto: most estimated instructions per tensor relative to dense
 
     def validate(self):

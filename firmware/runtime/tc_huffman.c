@@ -20,6 +20,8 @@ typedef struct {
     int32_t avail;
     int32_t left;        /* entries not yet read */
     int32_t escape, k;
+    const int8_t *codebook;
+    int32_t cb_stride;
     int32_t c, j, v;     /* the current entry: channel, tap, value (c = INT32_MAX: none left) */
 } huff_reader;
 
@@ -78,7 +80,8 @@ static void next_entry(huff_reader *r) {
         r->c++;
     }
     r->j = j;
-    r->v = (int8_t)symbol(r, &r->value);
+    const int32_t s = symbol(r, &r->value);
+    r->v = r->codebook ? r->codebook[r->c * r->cb_stride + s] : (int8_t)s;
 }
 
 static void reader_init(huff_reader *r, const tc_hweights *w, int32_t k) {
@@ -89,6 +92,8 @@ static void reader_init(huff_reader *r, const tc_hweights *w, int32_t k) {
     r->left = w->entries;
     r->escape = w->escape;
     r->k = k;
+    r->codebook = w->codebook;
+    r->cb_stride = w->cb_stride;
     r->c = 0;
     r->j = -1;
     next_entry(r);

@@ -4,8 +4,8 @@
  * A [out_c, k] weight matrix (CONV_2D / FULLY_CONNECTED: each output channel's taps;
  * DEPTHWISE_CONV_2D: each channel's k_h * k_w taps) is one stream of entries in row-major
  * order: per nonzero weight, the zeros before it (run symbols; the symbol `escape` stands
- * for `escape` zeros and no weight yet, and runs cross rows) and its int8 value (a value
- * symbol). escape 0: no runs, every weight is an entry. Two canonical codes per tensor
+ * for `escape` zeros and no weight yet, and runs cross rows) and its value symbol: the
+ * int8 weight, or its index in the channel's codebook (its distinct nonzero values). escape 0: no runs, every weight is an entry. Two canonical codes per tensor
  * (runs, values), each a table of code counts per length and symbols; codes are at most
  * TC_HUFF_MAX_BITS bits, read MSB first through a 16-bit window: per code one compare per
  * length from the shortest.
@@ -32,6 +32,8 @@ typedef struct {
     int32_t entries;         /* entries in the stream */
     int32_t escape;          /* the run symbol for `escape` zeros and no value; 0: no runs */
     int32_t group;           /* output channels decoded at a time (even; depthwise: all) */
+    const int8_t *codebook;  /* NULL: value symbols are the int8 weights; else per channel */
+    int32_t cb_stride;       /* ... cb_stride entries, a value symbol indexes its channel's */
 } tc_hweights;
 
 typedef struct {

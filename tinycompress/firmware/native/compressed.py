@@ -127,6 +127,8 @@ def _huffman_call(op, variant, low: Lowered, encoded, params: dict, arrays: dict
         decoded = (group + 1) // 2 * pair_bytes
     params.update({f"w.{key}": v for key, v in encoded.params.items()})
     params["w.group"] = group
+    if "codebook" not in encoded.arrays:
+        params["w.codebook"] = "NULL"
     arrays.update({f"w.{key}": v for key, v in encoded.arrays.items()})
     # several groups revisit every input pixel: no shared input/output buffer then
     stream = low.stream if group >= channels else None

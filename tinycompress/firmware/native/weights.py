@@ -380,30 +380,55 @@ ESCAPES = (0, 3, 7, 15, 31, 63, 127, 255)   # 0: no zero runs (every weight is a
 STREAM_PAD = 4                              # tc_huffman.h reads up to 4 bytes ahead
 
 
-def _huffman_entries(w, escape: int):
+def _huffman_gaps(w):
+    flat = np.asarray(w, np.int8).ravel()
+    nz = np.flatnonzero(flat)
+    return nz, np.diff(np.concatenate([[-1], nz])) - 1
+
+
+def _huffman_values(w, nz, book):
+    """Value symbols of the nonzeros at flat positions nz: the int8 value as uint8, or with
+    a codebook ([channels, stride], each row the channel's sorted distinct nonzeros) its
+    index in its channel's row."""
+    flat = np.asarray(w, np.int8).ravel()
+    if book is None:
+        return flat[nz].view(np.uint8)
+    index = np.zeros((book.shape[0], 256), np.int64)     # channel, value + 128 -> index
+    for c, row in enumerate(book):
+        used = row[:max(1, np.count_nonzero(row))]
+        index[c, used.astype(np.int64) + 128] = np.arange(used.size)
+    return index[nz // w.shape[1], flat[nz].astype(np.int64) + 128]
+
+
+def _huffman_codebook(w):
+    """[channels, stride] int8: each channel's distinct nonzero values, sorted, zero-padded."""
+    rows = _distinct_per_channel(w, nonzero=True)
+    book = np.zeros((w.shape[0], max(1, max(len(r) for r in rows))), np.int8)
+    for c, r in enumerate(rows):
+        book[c, :len(r)] = r
+    return book
+
+
+def _huffman_entries(w, escape: int, book):
     """Per entry (run symbols or None, value symbol) of w in row-major order: per nonzero,
     the zeros before it (runs cross rows; the symbol `escape` says `escape` zeros and no
-    value yet) and its int8 value as uint8; escape 0: every weight is an entry, no runs."""
-    flat = np.asarray(w, np.int8).ravel()
+    value yet) and its value symbol; escape 0: every weight is an entry, no runs."""
     if escape == 0:
-        return [(None, v) for v in flat.view(np.uint8).tolist()]
-    nz = np.flatnonzero(flat)
-    gaps = np.diff(np.concatenate([[-1], nz])) - 1
+        return [(None, v) for v in np.asarray(w, np.int8).ravel().view(np.uint8).tolist()]
+    nz, gaps = _huffman_gaps(w)
     return [([escape] * (g // escape) + [g % escape], v)
-            for g, v in zip(gaps.tolist(), flat[nz].view(np.uint8).tolist())]
+            for g, v in zip(gaps.tolist(), _huffman_values(w, nz, book).tolist())]
 
 
-def _huffman_frequencies(w, escape: int):
+def _huffman_frequencies(w, escape: int, book):
     """(run symbol -> count, value symbol -> count) of _huffman_entries, without the list."""
-    flat = np.asarray(w, np.int8).ravel()
     if escape == 0:
-        return {}, _counted(flat.view(np.uint8))
-    nz = np.flatnonzero(flat)
-    gaps = np.diff(np.concatenate([[-1], nz])) - 1
+        return {}, _counted(np.asarray(w, np.int8).ravel().view(np.uint8))
+    nz, gaps = _huffman_gaps(w)
     runs = _counted(gaps % escape)
     if int((gaps // escape).sum()):
         runs[escape] = int((gaps // escape).sum())
-    return runs, _counted(flat[nz].view(np.uint8))
+    return runs, _counted(_huffman_values(w, nz, book))
 
 
 def _counted(symbols):
@@ -412,15 +437,19 @@ def _counted(symbols):
 
 
 def _huffman_plan(w, name):
-    """(bytes, escape, run code lengths, value code lengths): the smallest escape's coding."""
+    """(bytes, escape, codebook or None, run code lengths, value code lengths): the smallest
+    coding: escape per ESCAPES, values raw or as per-channel codebook indices (escape > 0)."""
     best = None
+    book = _huffman_codebook(w)
     for escape in ESCAPES:
-        rf, vf = _huffman_frequencies(w, escape)
-        rl, vl = huffman.code_lengths(rf), huffman.code_lengths(vf)
-        bits = huffman.stream_bits(rf, rl) + huffman.stream_bits(vf, vl)
-        size = (bits + 7) // 8 + STREAM_PAD + huffman.table_bytes(rl) + huffman.table_bytes(vl)
-        if best is None or size < best[0]:
-            best = (size, escape, rl, vl)
+        for b in (None, book) if escape else (None,):
+            rf, vf = _huffman_frequencies(w, escape, b)
+            rl, vl = huffman.code_lengths(rf), huffman.code_lengths(vf)
+            bits = huffman.stream_bits(rf, rl) + huffman.stream_bits(vf, vl)
+            size = ((bits + 7) // 8 + STREAM_PAD + huffman.table_bytes(rl) + huffman.table_bytes(vl)
+                    + (0 if b is None else b.size))
+            if best is None or size < best[0]:
+                best = (size, escape, b, rl, vl)
     return best
 
 
@@ -429,8 +458,8 @@ def _huffman_fits(w, name, limit=None):
 
 
 def _huffman_encode(w, name, limit=None):
-    _, escape, rl, vl = _huffman_plan(w, name)
-    entries = _huffman_entries(w, escape)
+    _, escape, book, rl, vl = _huffman_plan(w, name)
+    entries = _huffman_entries(w, escape, book)
     run_codes, run_table = huffman.canonical(rl)
     value_codes, value_table = huffman.canonical(vl)
     out = huffman.BitWriter()
@@ -438,13 +467,16 @@ def _huffman_encode(w, name, limit=None):
         for s in runs or ():
             out.put(*run_codes[s])
         out.put(*value_codes[v])
-    return _checked(w, Encoded("huffman", {"stream": out.bytes(STREAM_PAD),
-                                           "tables": np.concatenate([run_table, value_table])},
-                               {"entries": len(entries), "escape": escape}, w.shape), name)
+    arrays = {"stream": out.bytes(STREAM_PAD), "tables": np.concatenate([run_table, value_table])}
+    if book is not None:
+        arrays["codebook"] = book.ravel()
+    return _checked(w, Encoded("huffman", arrays, {"entries": len(entries), "escape": escape,
+                                                   "cb_stride": 0 if book is None else book.shape[1]},
+                               w.shape), name)
 
 
 def _huffman_decode(e):
-    tables, escape = e.arrays["tables"], e.params["escape"]
+    tables, escape, stride = e.arrays["tables"], e.params["escape"], e.params["cb_stride"]
     run_counts, run_symbols, at = huffman.Decoder.read_table(tables, 0)
     value_counts, value_symbols, _ = huffman.Decoder.read_table(tables, at)
     d = huffman.Decoder(e.arrays["stream"])
@@ -456,7 +488,8 @@ def _huffman_decode(e):
             pos += s
             if s != escape:
                 break
-        flat[pos] = np.uint8(d.symbol(value_counts, value_symbols)).view(np.int8)
+        v = d.symbol(value_counts, value_symbols)
+        flat[pos] = e.arrays["codebook"][pos // e.shape[1] * stride + v] if stride else np.uint8(v).view(np.int8)
         pos += 1
     return flat.reshape(e.shape)
 

@@ -438,7 +438,15 @@ def _counted(symbols):
 
 def _huffman_plan(w, name):
     """(bytes, escape, codebook or None, run code lengths, value code lengths): the smallest
-    coding: escape per ESCAPES, values raw or as per-channel codebook indices (escape > 0)."""
+    coding: escape per ESCAPES, values raw or as per-channel codebook indices (escape > 0).
+    Remembered per tensor (fits, auto and encode ask for the same plan)."""
+    w = np.ascontiguousarray(w, np.int8)
+    return _huffman_plan_cached(w.tobytes(), w.shape)
+
+
+@functools.lru_cache(maxsize=32)
+def _huffman_plan_cached(data: bytes, shape: tuple):
+    w = np.frombuffer(data, np.int8).reshape(shape)
     best = None
     book = _huffman_codebook(w)
     for escape in ESCAPES:

@@ -84,6 +84,7 @@ MACS = {
     "PAD": _moves,
     "PADV2": _moves,
     "CONCATENATION": _moves,
+    "RESIZE_NEAREST_NEIGHBOR": _moves,
 }
 
 

@@ -1,0 +1,76 @@
+"""Small Keras models built around the native runtime's newer ops, taken the way a user takes
+them: converted to int8, then `tinycompress firmware` (golden vectors from an .npz data set),
+`build` and `simulate` in QEMU (mps2-an386), every golden vector byte for byte equal to the
+TFLM host interpreter's output. Weights are seeded, not trained: what is tested is the
+arithmetic of the whole graph on the device."""
+import json
+
+import numpy as np
+import pytest
+
+from conftest import requires_arm_gcc, requires_qemu
+
+VECTORS = 3
+
+
+def _upsampling_net(keras):
+    """UpSampling2D (nearest: RESIZE_NEAREST_NEIGHBOR with half_pixel_centers) and an odd
+    resize with align_corners between convolutions."""
+    from tinycompress.tfcompat import tf
+    layers = keras.layers
+    inp = keras.Input((6, 5, 2))
+    x = layers.Conv2D(6, 3, padding="same", activation="relu")(inp)
+    x = layers.UpSampling2D((2, 3))(x)
+    x = layers.Conv2D(4, 3, strides=2)(x)
+    x = layers.Lambda(lambda t: tf.compat.v1.image.resize_nearest_neighbor(
+        t, (9, 4), align_corners=True))(x)
+    x = layers.Dense(3)(layers.Flatten()(x))
+    return keras.Model(inp, layers.Softmax()(x))
+
+
+MODELS = {"upsampling": (_upsampling_net, (6, 5, 2), {"RESIZE_NEAREST_NEIGHBOR"})}
+
+
+def _convert(name, folder, seed=0):
+    """The seeded tf_keras model converted to int8 and its data as an .npz: (tflite, npz)."""
+    import tf_keras as keras
+
+    from tinycompress.convert import convert_to_int8
+    from tinycompress.data import Dataset
+
+    build, shape, _ = MODELS[name]
+    keras.utils.set_random_seed(seed)
+    model = build(keras)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(64, *shape)).astype(np.float32)
+    y = rng.integers(0, 3, len(x))
+    data = Dataset(name, x[:48], y[:48], x[48:], y[48:], 3)
+    tflite = folder / "model_int8.tflite"
+    convert_to_int8(model, data, tflite, representative_samples=48, seed=seed)
+    npz = folder / "data.npz"
+    np.savez(npz, x_train=x[:48], y_train=y[:48], x_test=x[48:], y_test=y[48:])
+    return tflite, npz
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_with_the_op_runs_bit_exact_through_the_cli(name, run_cli, tmp_path):
+    from tinycompress.tflite_model import read_tflite
+
+    tflite, npz = _convert(name, tmp_path)
+    ops = [op.op for op in read_tflite(tflite).operators]
+    assert MODELS[name][2] <= set(ops), ops
+    project = tmp_path / "fw"
+    result = run_cli("firmware", tflite, "--board", "mps2-an386", "--data", npz,
+                     "--vectors", VECTORS, "-o", project)
+    assert result.exit_code == 0, result.output
+    assert run_cli("build", project).exit_code == 0
+    result = run_cli("--json", "simulate", project)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["passed"] == report["total"] == VECTORS, report["failure"]
+    assert len(report["layers"]) == len(ops)          # every op ran on the device
+    golden = np.load(project / "golden.npz")["outputs"]
+    assert len({row.tobytes() for row in golden}) > 1  # outputs tell the inputs apart

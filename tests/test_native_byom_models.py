@@ -51,18 +51,24 @@ MODELS = {"conv1d": (_conv1d_net, (64, 3), {"EXPAND_DIMS", "CONV_2D", "MAX_POOL_
 
 def convert_model(name, folder, seed=0):
     """The seeded tf_keras model converted to int8: (tflite path, data set)."""
+    build, shape, _ = MODELS[name]
+    return convert_keras(name, build, shape, folder, seed)
+
+
+def convert_keras(name, build, shape, folder, seed=0, classes=4):
+    """build(tf_keras) seeded, converted to int8 with normal random data of `shape` (48
+    training samples, 16 test): (folder/model_int8.tflite, data set)."""
     import tf_keras as keras
 
     from tinycompress.convert import convert_to_int8
     from tinycompress.data import Dataset
 
-    build, shape, _ = MODELS[name]
     keras.utils.set_random_seed(seed)
     model = build(keras)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(64, *shape)).astype(np.float32)
-    y = rng.integers(0, 4, len(x))
-    data = Dataset(name, x[:48], y[:48], x[48:], y[48:], 4)
+    y = rng.integers(0, classes, len(x))
+    data = Dataset(name, x[:48], y[:48], x[48:], y[48:], classes)
     tflite = folder / "model_int8.tflite"
     convert_to_int8(model, data, tflite, representative_samples=48, seed=seed)
     return tflite, data

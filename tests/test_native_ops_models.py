@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import requires_arm_gcc, requires_qemu
+from test_native_byom_models import convert_keras
 
 VECTORS = 3
 
@@ -33,22 +34,11 @@ MODELS = {"upsampling": (_upsampling_net, (6, 5, 2), {"RESIZE_NEAREST_NEIGHBOR"}
 
 def _convert(name, folder, seed=0):
     """The seeded tf_keras model converted to int8 and its data as an .npz: (tflite, npz)."""
-    import tf_keras as keras
-
-    from tinycompress.convert import convert_to_int8
-    from tinycompress.data import Dataset
-
     build, shape, _ = MODELS[name]
-    keras.utils.set_random_seed(seed)
-    model = build(keras)
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(64, *shape)).astype(np.float32)
-    y = rng.integers(0, 3, len(x))
-    data = Dataset(name, x[:48], y[:48], x[48:], y[48:], 3)
-    tflite = folder / "model_int8.tflite"
-    convert_to_int8(model, data, tflite, representative_samples=48, seed=seed)
+    tflite, data = convert_keras(name, build, shape, folder, seed, classes=3)
     npz = folder / "data.npz"
-    np.savez(npz, x_train=x[:48], y_train=y[:48], x_test=x[48:], y_test=y[48:])
+    np.savez(npz, x_train=data.x_train, y_train=data.y_train, x_test=data.x_test,
+             y_test=data.y_test)
     return tflite, npz
 
 

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PYTHON ?= python3
 OUT    ?= out/demo
 
-.PHONY: setup toolchain test test-device test-slow demo clean
+.PHONY: setup toolchain test test-device test-matrix test-slow demo clean
 
 setup: $(VENV)/.installed toolchain
 
@@ -25,6 +25,12 @@ test: setup
 # simulate and renode-test. Needs ../shared (tflm/, renode/) or skips saying so; ~7 min.
 test-device: setup
 	$(PY) -m pytest -q -m slow tests/test_tflm_device.py tests/test_renode.py
+
+# The core matrix: every zoo model (trained once, seeded) and every shared baseline model
+# as native firmware on M3 (portable path), M4, M7 and M33 in QEMU, golden vectors byte for
+# byte. Needs ../shared (baselines/) for the baseline half; ~25 min on 2 busy cores.
+test-matrix: setup
+	$(PY) -m pytest -q -m slow -k m3_m4_m7_m33 tests/test_zoo_firmware.py tests/test_simulate.py
 
 test-slow: setup
 	$(PY) -m pytest -q -m slow

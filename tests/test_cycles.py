@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from tinycompress.simulate.cycles import (CORES, block_cycles, classify, estimate, parse_log,
-                                          estimate_project)
+from tinycompress.simulate.cycles import (CORES, MEMORIES, block_cycles, classify, estimate,
+                                          estimate_project, parse_log)
 
 from conftest import requires_arm_gcc, requires_qemu
 
@@ -112,6 +112,70 @@ def test_log_window_counts_one_inference_per_layer_without_the_hook():
     assert taken == fall + M4.refill
     expected = (3 + (1 + 2)) + taken + fall + (1 + 2) + (1 + 2) + (1 + 2 + 2)
     assert est.cycles("cortex-m4") == expected
+
+
+def _with_stalls(log):
+    """The plugin writes TCSTALL at the start of the next block: each line below belongs to
+    the execution before the Trace line it follows."""
+    lines = []
+    for line in log.splitlines():
+        lines.append(line)
+        if line.startswith("Trace") and line.endswith("kernel"):
+            lines.append("TCSTALL 7")            # after kernel's Trace: tc_invoke's push, bl
+        if line.startswith("Trace") and "tc_layer_done" in line:
+            lines.append("TCSTALL 5")            # tc_invoke's bl (layer 0)
+        if line.startswith("Trace") and line.endswith("main"):
+            lines.append("TCSTALL 1000")         # main's: outside the window
+    return lines
+
+
+def test_flash_stalls_are_added_to_the_block_before_them_inside_the_window():
+    prof = parse_log(_with_stalls(LOG), SYMBOLS)
+    est = estimate(prof, memory="stm32l4r5-120mhz")
+    # three kernel Trace lines: 7 after each (push/bl, subs/bne, subs/bne), 5 after the hook's;
+    # the stall after main's first Trace line belongs to nothing (before the window); the
+    # one after main's second Trace belongs to tc_invoke's pop (the last layer)
+    assert prof.stalls[0] == 7 * 3 + 5 + 1000
+    assert est.stall == 7 * 3 + 5 + 1000
+    assert est.cycles_on_board("cortex-m4") == est.cycles("cortex-m4") + est.stall
+    assert est.as_dict()["flash_wait_cycles"] == est.stall
+    assert "flash wait" in est.lines("cortex-m4")[-1]
+    assert estimate(parse_log(LOG.splitlines(), SYMBOLS)).stall == 0
+
+
+def test_memory_rows_cite_their_source_and_reject_unknown_names():
+    from tinycompress.errors import TinyCompressError
+    from tinycompress.simulate.cycles import memory_timing
+    row = MEMORIES["stm32l4r5-120mhz"]
+    assert row.wait_states == 5 and "RM0432" in row.source
+    assert "ws=5" in row.plugin_args(0, 0x400000) and "flash=0x0:0x400000" in row.plugin_args(0, 0x400000)
+    with pytest.raises(TinyCompressError, match="no flash timing row"):
+        memory_timing("nope")
+
+
+@requires_arm_gcc
+@requires_qemu
+def test_flash_wait_states_traced_by_the_qemu_plugin(tiny_int8, tmp_path):
+    """The plugin sees the real loads: every weight byte comes from flash at least once per
+    inference, so at least (weight bytes / line - cached lines) reads stall their wait
+    states; with zero wait states nothing is added; the run itself is not changed."""
+    import dataclasses
+    from tinycompress.firmware.build import build
+    from tinycompress.firmware.project import generate_project, load_project
+
+    project = tmp_path / "p"
+    generate_project(tiny_int8[0], "mps2-an386", project, vectors=1)
+    build(project)
+    row = MEMORIES["stm32l4r5-120mhz"]
+    board = estimate_project(project, timeout=60, memory=row)
+    zero = estimate_project(project, timeout=60, memory=dataclasses.replace(row, wait_states=0))
+    assert board.instructions == zero.instructions
+    assert board.cycles("cortex-m4") == zero.cycles("cortex-m4")
+    assert zero.stall == 0
+    weights = load_project(project)["weight_bytes"]
+    assert weights > 64 * row.line_bytes
+    assert board.stall >= row.wait_states * (weights / row.line_bytes - row.dcache_lines)
+    assert board.memory == "stm32l4r5-120mhz"
 
 
 @requires_arm_gcc

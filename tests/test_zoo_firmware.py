@@ -36,25 +36,26 @@ def train_and_convert(name, folder, seed=0, snap=False):
     return tflite, data
 
 
-def deploy_zoo_model(name, folder, seed=0, board=BOARD, weights="dense"):
+def deploy_zoo_model(name, folder, seed=0, board=BOARD, weights="dense", trained=None):
     """Train zoo model `name` briefly, convert it to int8, generate, build and simulate its
     firmware; returns (SimReport, project.json, golden outputs one row per vector).
-    weights != dense: pruned and clustered first, stored in that weight format."""
+    weights != dense: pruned and clustered first, stored in that weight format.
+    trained: (tflite, data) from train_and_convert, to deploy one model on several boards."""
     from tinycompress.firmware.build import build
     from tinycompress.firmware.project import generate_project, load_project
     from tinycompress.simulate.qemu import simulate
 
-    tflite, data = train_and_convert(name, folder, seed, snap=weights != "dense")
-    project = folder / "fw"
+    tflite, data = trained or train_and_convert(name, folder, seed, snap=weights != "dense")
+    project = folder / f"fw-{board}"
     generate_project(tflite, board, project, data=data, vectors=VECTORS, seed=seed, weights=weights)
     build(project)
-    report = simulate(project, timeout=300)
+    report = simulate(project, timeout=600)
     return report, load_project(project), np.load(project / "golden.npz")["outputs"]
 
 
 def _assert_bit_exact(report, meta, golden, tflite):
     from tinycompress.tflite_model import read_tflite
-    assert report.ok, report.failure
+    assert report.ok, f"{meta['board']}: {report.failure}"
     assert report.passed == len(report.vectors) == VECTORS
     # the vectors tell inputs apart: a constant output would make "bit-exact" say little
     assert len({row.tobytes() for row in golden}) > 1
@@ -64,14 +65,23 @@ def _assert_bit_exact(report, meta, golden, tflite):
     assert report.instructions_per_inference > 0
 
 
+# The core matrix (`make test-matrix`): M3 (portable path), M4, M7 and M33 (DSP paths), one
+# QEMU machine each (boards.py: an385 Cortex-M3, an386 M4, an500 M7, an505 M33).
+CORE_BOARDS = ("mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505")
+
+
 @pytest.mark.slow
 @requires_arm_gcc
 @requires_qemu
-@pytest.mark.parametrize("board", ["mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505"])
 @pytest.mark.parametrize("name", sorted(ZOO))
-def test_zoo_model_runs_bit_exact_in_qemu(name, board, tmp_path):
-    """M3 (portable path), M4, M7 and M33 (DSP paths)."""
-    _assert_bit_exact(*deploy_zoo_model(name, tmp_path, board=board), tmp_path / "model_int8.tflite")
+def test_zoo_model_runs_bit_exact_on_m3_m4_m7_m33(name, tmp_path):
+    """Trained and converted once, then the same int8 model on each core: every golden
+    vector byte for byte, and the same outputs on every core."""
+    trained = train_and_convert(name, tmp_path)
+    for board in CORE_BOARDS:
+        report, meta, golden = deploy_zoo_model(name, tmp_path, board=board, trained=trained)
+        _assert_bit_exact(report, meta, golden, trained[0])
+        assert meta["board"] == board
 
 
 @requires_arm_gcc

@@ -27,8 +27,8 @@ With --tflm, also runs tinycompress's own TFLite-Micro harness (--runtime tflm) 
 the shared TFLM trees (reference and CMSIS-NN kernels) and prints its instructions and
 on-device arena next to tflm.json's: the harness reproduces TFLM's own figures.
 
-Usage: .venv/bin/python tools/bench_native.py [--zoo] [--cycles] [--layers] [--tflm] [--only NAME ...]
-       [--models DIR] [--keep DIR]
+Usage: .venv/bin/python tools/bench_native.py [--zoo] [--cycles] [--memory ROW] [--layers] [--tflm]
+       [--only NAME ...] [--models DIR] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -78,16 +78,24 @@ PUBLISHED = {   # benchmark -> (X-CUBE-AI cycles/MAC, best other engine or None)
 }
 PUBLISHED_SOURCE = ("ST X-CUBE-AI 9.0 (MLPerf Tiny v1.2), Plumerai (v1.1), NUCLEO-L4R5ZI at 120 MHz")
 # Published latency of CMSIS-NN kernels on the same board (120 MHz), median throughput in
-# inferences/s, to calibrate the estimate against: the MLPerf Tiny reference submission
-# (mlcommons/tiny_results_v0.5 closed/reference/results/Nucleo-L4R5ZI/*/performance/
-# results.txt: TFLM of TF 2.3.1 with TAGS=cmsis-nn, Mbed OS) and microTVM with CMSIS-NN
-# (mlcommons/tiny_results_v1.1 closed/Krai/results/README.md).
+# inferences/s, to calibrate the estimate against. No MLPerf Tiny v1.x round has a TFLM
+# reference submission on the L4R5ZI (tiny_results_v1.0..v1.3 searched: closed/ holds no
+# reference/ folder); the CMSIS-NN submissions on it are, newest kernels first:
+# microTVM + CMSIS-NN (mlcommons/tiny_results_v1.1 closed/Krai/results/
+# NUCLEO-L4R5ZI_MICROTVM-CMSIS-NN/*/performance/results.txt, Zephyr 2.7.3, 120 MHz),
+# ONNC + CMSIS_5 (v1.1 closed/Skymizer/results/NUCLEO_L4R5ZI-mbed_os/*, Mbed OS 5.15.6) and
+# the v0.5 reference (tiny_results_v0.5 closed/reference/results/Nucleo-L4R5ZI/*/performance/
+# results.txt: TFLM of TF 2.3.1 with TAGS=cmsis-nn, Mbed OS). The first is the calibration
+# target (CALIBRATION_SOURCE): the same kernel library doing the work, the framework thin.
 REFERENCE_THROUGHPUT = {
-    "TFLM (TF 2.3.1) + CMSIS-NN, MLPerf Tiny v0.5 reference":
-        {"KWS": 5.497, "VWW": 1.665, "IC": 1.420, "AD": 99.487},
     "microTVM + CMSIS-NN, MLPerf Tiny v1.1 (Krai)":
         {"KWS": 10.019, "VWW": 3.324, "IC": 2.567, "AD": 116.212},
+    "ONNC + CMSIS_5 kernels, MLPerf Tiny v1.1 (Skymizer)":
+        {"KWS": 12.195, "VWW": 5.808, "IC": 3.348, "AD": 123.875},
+    "TFLM (TF 2.3.1) + CMSIS-NN, MLPerf Tiny v0.5 reference":
+        {"KWS": 5.497, "VWW": 1.665, "IC": 1.420, "AD": 99.487},
 }
+CALIBRATION_SOURCE = "microTVM + CMSIS-NN, MLPerf Tiny v1.1 (Krai)"
 REFERENCE_HZ = 120e6
 BENCHMARK_OF = {"kws_dscnn": "KWS", "kws-dscnn": "KWS", "vww_mbv1_rgb": "VWW", "vww-mbv1": "VWW",
                 "resnet8": "IC", "ad_fc": "AD", "ad-fc": "AD"}
@@ -115,7 +123,7 @@ def zoo_tflite(name: str, work: Path) -> Path:
 
 
 def bench_one(tflite: Path, work: Path, vectors: int, runtime: str = "native",
-              cycles: bool = False) -> dict:
+              cycles: bool = False, memory: str | None = None) -> dict:
     from tinycompress.firmware.build import build
     from tinycompress.firmware.project import generate_project
     from tinycompress.simulate.qemu import simulate
@@ -137,11 +145,12 @@ def bench_one(tflite: Path, work: Path, vectors: int, runtime: str = "native",
                layers=meta.get("layers", []), estimate=None)
     if cycles:
         from tinycompress.simulate.cycles import estimate_project
-        row["estimate"] = estimate_project(project, timeout=900)
+        row["estimate"] = estimate_project(project, timeout=900, memory=memory)
     return row
 
 
-def tflm_row(tflite: Path, work: Path, vectors: int, cycles: bool, note: list) -> dict | None:
+def tflm_row(tflite: Path, work: Path, vectors: int, cycles: bool, note: list,
+             memory: str | None = None) -> dict | None:
     """TFLM + CMSIS-NN on the same board in the same run, or None (reason added to `note`)."""
     import os
     from tinycompress.errors import TinyCompressError
@@ -153,7 +162,7 @@ def tflm_row(tflite: Path, work: Path, vectors: int, cycles: bool, note: list) -
         return None
     os.environ["TFLM_DIR"] = str(tree)
     try:
-        return bench_one(tflite, work, vectors, runtime="tflm", cycles=cycles)
+        return bench_one(tflite, work, vectors, runtime="tflm", cycles=cycles, memory=memory)
     except TinyCompressError as exc:
         note.append(f"TFLM + CMSIS-NN on {tflite.stem} not run: {exc}")
         return None
@@ -173,11 +182,18 @@ def main(argv=None) -> int:
     ap.add_argument("--zoo", action="store_true", help="also the zoo's MLPerf Tiny architectures")
     ap.add_argument("--cycles", action="store_true",
                     help="estimated M4/M7/M33 cycles, and TFLM + CMSIS-NN measured in the same run")
+    ap.add_argument("--memory", default="stm32l4r5-120mhz",
+                    help="flash timing row added to the M4 estimate (tinycompress.simulate.cycles."
+                         "MEMORIES), or 'none' for zero wait states (default %(default)s)")
     ap.add_argument("--layers", action="store_true", help="per-layer estimate (with --cycles)")
     ap.add_argument("--vectors", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the generated projects here")
     ap.add_argument("--tflm", action="store_true", help="also run our TFLM harness on the shared TFLM trees")
     args = ap.parse_args(argv)
+    memory = None if args.memory == "none" else args.memory
+    if memory:
+        from tinycompress.simulate.cycles import memory_timing
+        memory_timing(memory)                   # an unknown row: one line, before any work
 
     # Given folders and files must exist; the shared defaults may be missing on a --zoo run.
     optional = args.zoo
@@ -217,7 +233,7 @@ def main(argv=None) -> int:
         try:
             if tflite is None:
                 tflite = zoo_tflite(name, work)
-            r = bench_one(tflite, work, args.vectors, cycles=args.cycles)
+            r = bench_one(tflite, work, args.vectors, cycles=args.cycles, memory=memory)
         except TinyCompressError as exc:        # one model's failure: say so, go on
             failures += 1
             notes.append(f"{name} not run: {exc}")
@@ -240,8 +256,7 @@ def main(argv=None) -> int:
               f"{ref['arena_used'] if ref else 0:>11,}{r['host_arena'] or 0:>9,}  "
               f"{ours_flash:>10,}{'(' + format(r['model_flash'], ',') + '+' + format(r['runtime_flash'], ',') + ')':>11}"
               f"{tflm_flash:>17}  {r['passed']}/{r['vectors']}", flush=True)
-        tflm = (tflm_row(tflite, work, 1, True, notes)
-                if args.cycles and name in BENCHMARK_OF else None)
+        tflm = tflm_row(tflite, work, 1, True, notes, memory) if args.cycles else None
         results.append((name, macs, r, tflm))
     print("x ref / x cmsis: our instructions per MAC divided by theirs (lower is better).")
     print("RAM ours: static arena (activations, the graph input included, + kernel scratch) + the "
@@ -250,7 +265,7 @@ def main(argv=None) -> int:
     print("flash ours: model.o + tc_*.o bytes kept by the linker (weights, parameters, kernels, "
           "tc_invoke); TFLM: the .tflite flatbuffer + libtensorflow-microlite bytes (ref build).")
     if args.cycles:
-        print_cycles(results, notes, args.layers)
+        print_cycles(results, notes, args.layers, memory)
     else:
         for n in notes:
             print("note:", n)
@@ -261,58 +276,74 @@ def main(argv=None) -> int:
     return 1 if failures else 0
 
 
-def print_cycles(results, notes, layers: bool):
+def print_cycles(results, notes, layers: bool, memory: str | None):
+    """One table per model: instructions, ESTIMATED cycles per MAC (M4 on the memory row's
+    flash, M4/M7/M33 at zero wait states), RAM, flash, and the ratios to TFLM + CMSIS-NN
+    (same run, same estimate) and to X-CUBE-AI's published L4R5ZI figures; then the
+    calibration against published CMSIS-NN latency."""
+    board = memory or "zero wait states"
     print()
-    print("ESTIMATED cycles per MAC (QEMU block log x Cortex-M TRM instruction timings, zero wait "
-          "states; an estimate, not a measurement)")
-    head = (f"{'model':<14}{'bench':>6}{'insn/MAC':>9}{'M4 cyc/MAC':>11}{'M7':>6}{'M33':>6}  "
-            f"{'TFLM+CMSIS-NN insn/MAC':>23}{'cyc/MAC':>8}{'x TFLM':>7}  "
-            f"{'X-CUBE-AI':>9}{'x X-CUBE':>9}{'best other':>16}")
+    print(f"ESTIMATED cycles per MAC (QEMU block log x Cortex-M TRM instruction timings; 'M4 board': "
+          f"+ flash wait states of {board}; an estimate, not a measurement)")
+    head = (f"{'model':<14}{'bench':>6}{'insn/MAC':>9}{'M4 board':>9}{'M4 0ws':>7}{'M7':>6}{'M33':>6}"
+            f"{'RAM':>8}{'flash':>9}  {'TFLM+CMSIS-NN insn/MAC':>22}{'M4 board':>9}{'x TFLM':>7}"
+            f"  {'X-CUBE-AI':>9}{'x X-CUBE':>9}{'best other':>15}")
     print(head)
     print("-" * len(head))
     for name, macs, r, tflm in results:
         est = r["estimate"]
         bench = BENCHMARK_OF.get(name)
-        m4 = est.cycles("cortex-m4") / macs
+        m4 = est.cycles_on_board("cortex-m4") / macs
         t_ipm = t_cpm = None
         if tflm and tflm["estimate"]:
             t_ipm = tflm["insns"] / macs
-            t_cpm = tflm["estimate"].cycles("cortex-m4") / macs
+            t_cpm = tflm["estimate"].cycles_on_board("cortex-m4") / macs
         xcube, other = PUBLISHED.get(bench, (None, None))
-        print(f"{name:<14}{bench or '-':>6}{r['insns'] / macs:>9.2f}{m4:>11.2f}"
-              f"{est.cycles('cortex-m7') / macs:>6.2f}{est.cycles('cortex-m33') / macs:>6.2f}  "
-              f"{_f(t_ipm):>23}{_f(t_cpm):>8}{_f(m4 / t_cpm if t_cpm else None):>7}  "
+        print(f"{name:<14}{bench or '-':>6}{r['insns'] / macs:>9.2f}{m4:>9.2f}"
+              f"{est.cycles('cortex-m4') / macs:>7.2f}"
+              f"{est.cycles('cortex-m7') / macs:>6.2f}{est.cycles('cortex-m33') / macs:>6.2f}"
+              f"{r['arena'] + r['io']:>8,}{r['model_flash'] + r['runtime_flash']:>9,}  "
+              f"{_f(t_ipm):>22}{_f(t_cpm):>9}{_f(m4 / t_cpm if t_cpm else None):>7}  "
               f"{_f(xcube):>9}{_f(m4 / xcube if xcube else None):>9}"
-              f"{(f'{other[0]} {other[1]:.2f}' if other else '-'):>16}")
-    print(f"x TFLM / x X-CUBE: our estimated M4 cycles per MAC divided by theirs (< 1: faster). "
-          f"Published: {PUBLISHED_SOURCE}.")
-    calib = [(name, tflm["estimate"].cycles("cortex-m4")) for name, macs, r, tflm in results
+              f"{(f'{other[0]} {other[1]:.2f}' if other else '-'):>15}")
+    print(f"M4 board: M4 cycles + the flash wait cycles of {board} (the board X-CUBE-AI's figures "
+          "come from); M4 0ws, M7, M33: zero wait states. RAM: arena (input included) + output "
+          "buffer, bytes; flash: model.o + tc_*.o bytes. x TFLM / x X-CUBE: our M4 board cycles "
+          f"per MAC divided by theirs (< 1: faster). Published: {PUBLISHED_SOURCE}.")
+    calib = [(name, tflm["estimate"]) for name, macs, r, tflm in results
              if tflm and tflm["estimate"] and BENCHMARK_OF.get(name)]
     if calib:
         print()
         print("Calibration: the estimate for TFLM + CMSIS-NN here (TFLM 90b983c, CMSIS-NN 4ab83cc) "
-              "vs published CMSIS-NN latency on the NUCLEO-L4R5ZI (cycles = 120 MHz / throughput)")
+              "vs published CMSIS-NN latency on the NUCLEO-L4R5ZI (cycles = 120 MHz / throughput); "
+              f"error = estimate / published - 1; target source: {CALIBRATION_SOURCE}")
         for source, rows in REFERENCE_THROUGHPUT.items():
             print(f"  {source}")
-            print(f"  {'model':<14}{'bench':>6}{'est. M4 cycles':>16}{'published cycles':>18}{'error':>8}")
+            print(f"  {'model':<14}{'bench':>6}{'est. M4 board':>15}{'(0 ws)':>12}"
+                  f"{'published cycles':>18}{'error':>8}{'0 ws':>7}")
             for name, est in calib:
                 bench = BENCHMARK_OF[name]
                 pub = REFERENCE_HZ / rows[bench]
-                print(f"  {name:<14}{bench:>6}{est:>16,.0f}{pub:>18,.0f}{(est - pub) / pub:>+8.0%}")
+                on_board, zero = est.cycles_on_board("cortex-m4"), est.cycles("cortex-m4")
+                print(f"  {name:<14}{bench:>6}{on_board:>15,.0f}{zero:>12,.0f}{pub:>18,.0f}"
+                      f"{(on_board - pub) / pub:>+8.0%}{(zero - pub) / pub:>+7.0%}")
     for n in notes:
         print("note:", n)
     if layers:
         for name, macs, r, _ in results:
             print()
-            print(f"{name}: per layer, ESTIMATED Cortex-M4 cycles")
-            print(f"{'#':>3} {'op':<18}{'MACs':>11}{'insns':>11}{'M4 cycles':>12}{'cyc/MAC':>8}  mix")
+            print(f"{name}: per layer, ESTIMATED Cortex-M4 cycles (zero wait states, and + flash "
+                  f"wait of {memory or '-'})")
+            print(f"{'#':>3} {'op':<18}{'MACs':>11}{'insns':>11}{'M4 cycles':>12}{'cyc/MAC':>8}"
+                  f"{'flash wait':>11}  mix")
             for le in r["estimate"].layers:
                 info = r["layers"][le.index] if le.index < len(r["layers"]) else {}
                 lm = info.get("macs", 0)
                 mix = ", ".join(f"{k} {v / max(le.instructions, 1):.0%}"
                                 for k, v in le.mix.most_common(4))
                 print(f"{le.index:>3} {info.get('op', '?'):<18}{lm:>11,}{le.instructions:>11,}"
-                      f"{le.cycles['cortex-m4']:>12,.0f}{_f(le.cycles['cortex-m4'] / lm if lm else None):>8}  {mix}")
+                      f"{le.cycles['cortex-m4']:>12,.0f}{_f(le.cycles['cortex-m4'] / lm if lm else None):>8}"
+                      f"{le.stall:>11,.0f}  {mix}")
 
 
 def print_tflm_harness(models, base) -> int:

@@ -9,8 +9,14 @@ Manuals' instruction-timing tables, zero wait states, the pipeline-refill P they
 open set per row). Per layer: the window between two calls of the firmware's layer hook
 (`tc_layer_done`); the hook's own instructions are left out.
 
-What the estimate does not see: flash wait states and caches, bus contention, the M7's
-dual issue and branch prediction beyond the row's average. It is labelled an estimate
+Flash wait states: with a row of MEMORIES (a real board's flash at its clock) the same QEMU
+run carries our plugin firmware/host/qemu_memstall.c, which follows every instruction fetch
+and every load from the flash addresses through the board's flash accelerator (wait states,
+read width, instruction/data cache, prefetch; all from the board's reference manual) and
+logs the stall cycles per block; they are added per layer on top of the core's cycles.
+
+What the estimate does not see: bus contention, the M7's dual issue and branch prediction
+beyond the row's average, cache effects beyond the MEMORIES row. It is labelled an estimate
 wherever it is printed; README.md states its error against published silicon latency.
 """
 from __future__ import annotations
@@ -179,6 +185,50 @@ def core_timing(cpu: str) -> CoreTiming:
     return CORES[cpu]
 
 
+@dataclass(frozen=True)
+class MemoryTiming:
+    """A board's flash as the core sees it at one clock: what a fetch or load from flash
+    costs beyond the zero-wait-state TRM timings (simulated by firmware/host/qemu_memstall.c)."""
+    name: str
+    source: str
+    wait_states: int            # extra cycles of one flash read
+    line_bytes: int             # bytes one flash read returns
+    icache_lines: int           # instruction cache, lines of line_bytes (LRU)
+    dcache_lines: int           # data cache for loads from flash (literals, weights)
+    prefetch: bool              # next sequential instruction line read ahead
+
+    def plugin_args(self, flash_lo: int, flash_hi: int) -> str:
+        return (f"flash={flash_lo:#x}:{flash_hi:#x},ws={self.wait_states},line={self.line_bytes},"
+                f"icache={self.icache_lines},dcache={self.dcache_lines},prefetch={int(self.prefetch)}")
+
+
+MEMORIES = {
+    "stm32l4r5-120mhz": MemoryTiming(
+        "stm32l4r5-120mhz",
+        "STM32L4R5 flash at HCLK 120 MHz (voltage range 1 boost), as the MLPerf Tiny L4R5ZI "
+        "submissions run it. RM0432 3.3.3 table 'Number of wait states according to CPU clock "
+        "(HCLK) frequency' (also the table in ST's stm32l4xx_hal_rcc.c for STM32L4Rx): 5 WS "
+        "(6 CPU cycles) for 100 < HCLK <= 120 MHz. RM0432 3.3.4 ART accelerator (same text as "
+        "RM0440 3.3.4): dual-bank mode (DBANK=1, the 2 MB part's factory option) reads 64 bits; "
+        "instruction cache 32 lines of 4 x 64 bits (1 KB) = 128 lines of 8 bytes here, data "
+        "cache 8 lines of 4 x 64 bits (256 B) = 32 lines of 8 bytes here, LRU; a miss stalls "
+        "the wait states; prefetch reads the next sequential line while the current one runs. "
+        "Caches and prefetch on: reset state of ICEN/DCEN (RM0432 FLASH_ACR) and Zephyr's "
+        "soc/st/stm32/stm32l4x soc.c (the microTVM submissions' OS) enables prefetch too. "
+        "Simplification: caches fully associative on 8-byte lines.",
+        wait_states=5, line_bytes=8, icache_lines=128, dcache_lines=32, prefetch=True),
+}
+
+
+def memory_timing(name) -> MemoryTiming:
+    """The MEMORIES row called `name` (a MemoryTiming is returned as it is)."""
+    if isinstance(name, MemoryTiming):
+        return name
+    if name not in MEMORIES:
+        raise TinyCompressError(f"no flash timing row {name}; known: {', '.join(MEMORIES)}")
+    return MEMORIES[name]
+
+
 def block_cycles(insns: list, taken: bool, core: CoreTiming) -> float:
     """Estimated cycles of one execution of a translated block (`taken`: its last
     instruction branched away from the fall-through address)."""
@@ -231,6 +281,7 @@ class Profile:
     layers: dict = field(default_factory=lambda: defaultdict(Counter))
     layer_count: int = 0                                # layer hook calls seen
     total_instructions: int = 0                         # the whole run, window or not
+    stalls: Counter = field(default_factory=Counter)    # layer -> flash wait cycles (plugin)
 
 
 # The harness's own code that runs inside an inference (timing and printing per layer): its
@@ -280,7 +331,14 @@ def parse_log(lines, symbols: dict) -> Profile:
     collecting = False
     last = None                    # (layer, host ptr) of the previous execution in the window
     last_end = None
+    current = before = None        # layer of the latest execution, of the one before it
     for line in lines:
+        if line.startswith("TCSTALL"):
+            # written at the start of the next block: it belongs to the execution before
+            # the latest Trace line
+            if before is not None:
+                prof.stalls[before] += int(line.split()[1])
+            continue
         if line.startswith("Trace"):
             m = _TRACE.match(line)
             if not m:
@@ -298,6 +356,7 @@ def parse_log(lines, symbols: dict) -> Profile:
                 prof.layers[layer][(prev_ptr, pc != last_end)] += 1
                 last = None
             layer = win.step(pc)
+            before, current = current, layer
             if layer is not None:
                 end = insns[-1]
                 last, last_end = (layer, ptr), end.addr + end.size
@@ -316,6 +375,8 @@ def parse_log(lines, symbols: dict) -> Profile:
     prof.layer_count = win.hooks
     if win.hooks and win.hooks in prof.layers:     # tc_invoke's epilogue: to the last layer
         prof.layers[win.hooks - 1].update(prof.layers.pop(win.hooks))
+    if win.hooks and win.hooks in prof.stalls:
+        prof.stalls[win.hooks - 1] += prof.stalls.pop(win.hooks)
     return prof
 
 
@@ -323,8 +384,9 @@ def parse_log(lines, symbols: dict) -> Profile:
 class LayerEstimate:
     index: int
     instructions: int
-    cycles: dict                   # core -> estimated cycles
+    cycles: dict                   # core -> estimated cycles (zero wait states)
     mix: Counter                   # instruction class -> executed count
+    stall: float = 0.0             # flash wait cycles of the MEMORIES row, if one was traced
 
 
 @dataclass
@@ -332,6 +394,15 @@ class CycleEstimate:
     board: str
     layers: list                   # LayerEstimate, in order
     label: str = LABEL
+    memory: str | None = None      # MEMORIES row whose flash stalls were traced
+
+    @property
+    def stall(self) -> float:
+        return sum(l.stall for l in self.layers)
+
+    def cycles_on_board(self, core: str) -> float:
+        """The core's cycles plus the traced flash wait cycles (== cycles() without a row)."""
+        return self.cycles(core) + self.stall
 
     @property
     def instructions(self) -> int:
@@ -348,27 +419,32 @@ class CycleEstimate:
 
     def lines(self, core: str, names=()) -> list:
         """Per layer and per inference, for one core; `names`: the layers' names."""
+        where = f"flash of {self.memory}" if self.memory else "zero wait states"
         out = [f"cycles ({self.label}, {core}, from the executed instruction mix and the core's "
-               "published timings; zero wait states):"]
+               f"published timings; {where}):"]
         for l in self.layers:
             name = names[l.index] if l.index < len(names) else ""
             out.append(f"  {l.index:>3} {name[:40]:<40} {l.instructions:>12,} instructions "
-                       f"{l.cycles[core]:>13,.0f} cycles")
-        total = self.cycles(core)
+                       f"{l.cycles[core] + l.stall:>13,.0f} cycles")
+        total = self.cycles_on_board(core)
+        stall = f", {self.stall:,.0f} of them flash wait" if self.memory else ""
         out.append(f"per inference: {self.instructions:,} instructions, {total:,.0f} cycles "
-                   f"({LABEL}, {core}; {total / max(self.instructions, 1):.2f} per instruction)")
+                   f"({LABEL}, {core}{stall}; {total / max(self.instructions, 1):.2f} per instruction)")
         return out
 
     def as_dict(self) -> dict:
         return {"label": self.label, "board": self.board, "instructions": self.instructions,
                 "cycles_estimate": {c: self.cycles(c) for c in CORES},
+                "memory": self.memory, "flash_wait_cycles": self.stall,
                 "mix": dict(self.mix()),
                 "layers": [{"index": l.index, "instructions": l.instructions,
-                            "cycles_estimate": l.cycles, "mix": dict(l.mix)}
+                            "cycles_estimate": l.cycles, "flash_wait_cycles": l.stall,
+                            "mix": dict(l.mix)}
                            for l in self.layers]}
 
 
-def estimate(prof: Profile, board: str = "", cores=tuple(CORES)) -> CycleEstimate:
+def estimate(prof: Profile, board: str = "", cores=tuple(CORES), memory: str | None = None
+             ) -> CycleEstimate:
     out = []
     cost_cache = {}
     for layer in sorted(prof.layers):
@@ -384,8 +460,8 @@ def estimate(prof: Profile, board: str = "", cores=tuple(CORES)) -> CycleEstimat
                 if key not in cost_cache:
                     cost_cache[key] = block_cycles(insns, taken, CORES[core])
                 cyc[core] += cost_cache[key] * count
-        out.append(LayerEstimate(layer, n, cyc, mix))
-    return CycleEstimate(board, out)
+        out.append(LayerEstimate(layer, n, cyc, mix, float(prof.stalls.get(layer, 0))))
+    return CycleEstimate(board, out, memory=memory)
 
 
 # ---- running QEMU -----------------------------------------------------------------------
@@ -415,8 +491,24 @@ def window_symbols(elf: Path) -> dict:
             "_in_main": lambda pc: main <= pc < main + main_size}
 
 
-def trace_project(project_dir, timeout: float = 600.0) -> tuple:
-    """Run the project's firmware in QEMU with block logging and return (Profile, uart)."""
+def build_memstall_plugin(folder: Path) -> Path:
+    """Compile firmware/host/qemu_memstall.c with the host's C compiler into `folder`."""
+    import shutil
+    from ..firmware.project import csrc_root
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        raise TinyCompressError("the flash wait-state model needs a host C compiler (cc) to build "
+                                "its QEMU plugin; install gcc, or leave out the memory row")
+    out = Path(folder) / "qemu_memstall.so"
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(out),
+                    str(csrc_root() / "host" / "qemu_memstall.c")], check=True,
+                   capture_output=True, text=True)
+    return out
+
+
+def trace_project(project_dir, timeout: float = 600.0, memory: str | None = None) -> tuple:
+    """Run the project's firmware in QEMU with block logging and return (Profile, uart).
+    memory: a MEMORIES row; its flash stalls are traced too (the board's flash addresses)."""
     from ..firmware.boards import get_board
     from ..firmware.project import load_project
     from .qemu import qemu_command
@@ -432,6 +524,12 @@ def trace_project(project_dir, timeout: float = 600.0) -> tuple:
         fifo = Path(tmp) / "qemu.log"
         os.mkfifo(fifo)
         cmd = qemu_command(board.qemu_machine, elf) + ["-d", "in_asm,exec,nochain", "-D", str(fifo)]
+        if memory:
+            plugin = build_memstall_plugin(tmp)
+            args = memory_timing(memory).plugin_args(board.flash_origin,
+                                                     board.flash_origin + board.flash_size)
+            cmd = (qemu_command(board.qemu_machine, elf)
+                   + ["-plugin", f"{plugin},{args}", "-d", "in_asm,exec,nochain,plugin", "-D", str(fifo)])
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         uart = []
@@ -457,10 +555,13 @@ def trace_project(project_dir, timeout: float = 600.0) -> tuple:
     return prof, text
 
 
-def estimate_project(project_dir, timeout: float = 600.0) -> CycleEstimate:
+def estimate_project(project_dir, timeout: float = 600.0, memory: str | None = None
+                     ) -> CycleEstimate:
+    """memory: a MEMORIES row whose flash wait cycles are added (None: zero wait states)."""
     from ..firmware.project import load_project
-    prof, _ = trace_project(project_dir, timeout)
-    return estimate(prof, load_project(Path(project_dir))["board"])
+    prof, _ = trace_project(project_dir, timeout, memory)
+    return estimate(prof, load_project(Path(project_dir))["board"],
+                    memory=memory_timing(memory).name if memory else None)
 
 
 def board_core(board_name: str) -> str:

@@ -11,7 +11,7 @@ setup: $(VENV)/.installed toolchain
 $(VENV)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,search]"
 	touch $@
 
 toolchain:

@@ -34,6 +34,8 @@ setup(
         "rich",
     ],
     extras_require={"test": ["pytest", "pyyaml"], "flash": ["pyocd", "pyserial"],
-                    "keras3": ["keras>=3"]},   # Keras 3 models in (keras3.py)
+                    "keras3": ["keras>=3"],    # Keras 3 models in (keras3.py)
+                    # `tinycompress search` (tinycompress/search): Ray Tune + Optuna
+                    "search": ["ray[tune]>=2.9", "optuna>=3", "tomli-w>=1"]},
     entry_points={"console_scripts": ["tinycompress=tinycompress.cli:main"]},
 )

@@ -1,7 +1,7 @@
 """tinycompress: Keras models compressed, converted to int8 and run on Cortex-M.
 
 The stages are functions of this package (README "Python API"): compress, convert, inspect,
-export, firmware, build, simulate (and load_model), from tinycompress.api, imported when
+export, firmware, build, simulate, search (and load_model), from tinycompress.api, imported when
 first used so that `import tinycompress` does not load TensorFlow.
 """
 import os
@@ -14,7 +14,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.1.0"
 
-API = ("compress", "convert", "inspect", "export", "firmware", "build", "simulate", "load_model")
+API = ("compress", "convert", "inspect", "export", "firmware", "build", "simulate", "search",
+       "load_model")
 
 
 def _stage(name):

@@ -44,5 +44,16 @@ def simulate(project, engine: str = "qemu", **options):
     return SIMULATORS[engine](project, **options)
 
 
+def search(recipe, board: str, output=None, **options):
+    """Search a recipe's compression space for the most accurate model that fits `board`
+    (Ray Tune + Optuna; `pip install tinycompress[search]`) -> SearchResult with .front,
+    .best and .trials; writes report.md, front.png, trials.csv/json and best.toml into
+    `output`. Options as the CLI's: max_flash, max_ram ("24KB" or bytes), max_latency,
+    trials, epochs, seed, concurrency, address, resume, log. Raises SearchFailed (a
+    TinyCompressError whose .result holds the best-effort front) when nothing fits."""
+    from .search import search as run_search
+    return run_search(recipe, board, output, **options)
+
+
 __all__ = ["compress", "convert", "inspect", "export", "firmware", "build", "simulate",
-           "load_model"]
+           "search", "load_model"]

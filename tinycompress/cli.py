@@ -622,6 +622,49 @@ def flash_cmd(project, probe, board, uid, port, verify, accuracy, data_source, b
         raise TinyCompressError(f"{project}: on the board: {scored.failure}")
 
 
+# --- search (owner: search) ---
+
+
+@cli.command(name="search")
+@click.argument("recipe")
+@click.option("--board", required=True, help="Board to fit (see `tinycompress boards`).")
+@shared("output", help="Output folder (default: out/<recipe name>-search-<board>); rerun the "
+                       "same command over it to resume.")
+@click.option("--max-flash", default=None, help="Flash cap below the board's, e.g. 24KB.")
+@click.option("--max-ram", default=None, help="RAM cap below the board's, e.g. 12KB.")
+@click.option("--max-latency", default=None, type=click.IntRange(min=1),
+              help="Most instructions per inference (QEMU), checked on the front's members.")
+@click.option("--trials", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--epochs", default=None, type=click.IntRange(min=1),
+              help="Cap every compression stage's epochs (a shorter search).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Optuna sampler seed.")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Trials at once (more than 1: the suggestions depend on finishing order).")
+@click.option("--address", default=None,
+              help="An existing Ray cluster: auto, HOST:PORT or ray://HOST:PORT (default: a "
+                   "local one on this machine's cores).")
+@click.option("--resume", is_flag=True, help="Continue the search in the output folder (fails "
+                                             "when there is none).")
+@shared("as_json")
+@click.pass_context
+def search_cmd(ctx, recipe, board, output, as_json, **options):
+    """Search RECIPE's compression space for the most accurate model that fits a board.
+
+    Each trial compresses, converts (accuracy in the TFLM host interpreter) and builds the
+    native firmware (flash, RAM); the Pareto front's members run in QEMU (instructions).
+    Writes report.md, front.png, trials.csv/json and best.toml (a recipe for `run`). Exits 1
+    when nothing fits, after writing the best-effort front.
+    """
+    from .search import SearchFailed, search
+    try:
+        result = search(recipe, board, output, log=lambda m: log(ctx, m, 0), **options)
+    except SearchFailed as exc:
+        result = exc.result
+        _emit_json(result.to_dict()) if as_json else click.echo(result.text())
+        raise
+    _emit_json(result.to_dict()) if as_json else click.echo(result.text())
+
+
 def main():
     cli(prog_name="tinycompress")
 

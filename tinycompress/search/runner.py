@@ -42,13 +42,14 @@ def _trainable(config, *, table, recipe_path, board, model_bytes, epochs, caps):
     """A Tune function trainable: one trial, its figures reported once with its files."""
     import shutil
     from ray import tune
+    from .hooks import settings
     from .pareto import fits
     from .trial import run_trial
     with tempfile.TemporaryDirectory(prefix="tc-trial-") as tmp:
         work, keep = Path(tmp) / "work", Path(tmp) / "keep"
         work.mkdir()
         keep.mkdir()
-        figures = run_trial(dict(config), table=table, recipe_path=recipe_path, board=board,
+        figures = run_trial(settings(config), table=table, recipe_path=recipe_path, board=board,
                             model_bytes=model_bytes, epochs=epochs, workdir=work)
         ok = figures["fits_board"] and fits(dict(figures, status="ok"), caps)
         figures["score"] = figures["quality"] - (0.0 if ok else 1.0)
@@ -61,10 +62,10 @@ def _searcher(space: list, seed: int, concurrency: int):
     import optuna
     from optuna.distributions import CategoricalDistribution
     from ray.tune.search import ConcurrencyLimiter
-    from ray.tune.search.optuna import OptunaSearch
+    from .hooks import NumberedOptuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     dists = {d.name: CategoricalDistribution(list(d.choices)) for d in space}
-    searcher = OptunaSearch(dists, metric=list(OPTUNA_OBJECTIVES),
+    searcher = NumberedOptuna(dists, metric=list(OPTUNA_OBJECTIVES),
                             mode=list(OPTUNA_OBJECTIVES.values()),
                             sampler=optuna.samplers.TPESampler(seed=seed))
     return ConcurrencyLimiter(searcher, max_concurrent=concurrency)
@@ -78,7 +79,7 @@ def run_tuner(out: Path, space: list, *, trials: int, seed: int, concurrency: in
     os.environ.setdefault("TUNE_GLOBAL_CHECKPOINT_S", "1")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
     from ray import tune
-    from .progress import LOG, Progress
+    from .hooks import LOG, Progress
     LOG[0] = log
     trainable = tune.with_parameters(_trainable, **trainable_args)
     experiment = out.resolve() / EXPERIMENT
@@ -97,20 +98,20 @@ def run_tuner(out: Path, space: list, *, trials: int, seed: int, concurrency: in
             max_concurrent_trials=concurrency, reuse_actors=True,
             trial_dirname_creator=_dirname))
     grid = tuner.fit()
-    # the grid lists the trials in the order they were created (the experiment state's)
-    return [_record(result, index) for index, result in enumerate(grid)]
+    return sorted((_record(result) for result in grid), key=lambda r: r["index"])
 
 
 def _dirname(trial) -> str:
     return f"trial_{trial.trial_id}"
 
 
-def _record(result, index: int) -> dict:
+def _record(result) -> dict:
     """A finished (or failed) trial as a plain dict: settings, figures, error, files."""
+    from .hooks import INDEX, settings
     metrics = dict(result.metrics or {})
-    rec = {"index": index, "trial_id": Path(result.path).name.removeprefix("trial_"),
+    rec = {"index": result.config[INDEX], "trial_id": Path(result.path).name.removeprefix("trial_"),
            "timestamp": metrics.get("timestamp"),
-           "settings": dict(result.config or {}), "status": "ok", "error": ""}
+           "settings": settings(result.config), "status": "ok", "error": ""}
     if result.error is not None:
         rec.update(status="error", error=error_line(result.error))
         return rec

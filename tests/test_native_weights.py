@@ -160,7 +160,8 @@ def _assert_formats(model_bytes, info, fmt):
     for op, layer in zip(model.operators, info.layers):
         w, name = weight_matrix(model, op)
         fits = FORMATS[fmt].fits(w, name) if fmt != "auto" else None
-        want = layer.weights if fmt == "auto" else (fmt if not isinstance(fits, str) else "dense")
+        pays = isinstance(fits, int) and fits < layer.dense_weight_bytes
+        want = layer.weights if fmt == "auto" else (fmt if pays else "dense")
         if fmt == "auto" and op.op == "DEPTHWISE_CONV_2D":
             want = "dense"                     # auto keeps depthwise dense (its variant is slow)
         assert layer.weights == want, (name, fits)
@@ -428,7 +429,9 @@ def test_huffman_scratch_is_planned_and_groups_are_bounded():
     HUFFMAN_SCRATCH bytes; a layer decoded in several groups does not share its input's
     buffer with its output."""
     from tinycompress.firmware.native.codegen import lower_model
-    from tinycompress.firmware.native.compressed import HUFFMAN_SCRATCH
+    from tinycompress.firmware.native.codegen import _runtime_dir
+    from tinycompress.firmware.native.compressed import HUFFMAN_READER, HUFFMAN_SCRATCH
+    assert f"#define TC_HUFF_READER_BYTES {HUFFMAN_READER} " in (_runtime_dir() / "tc_huffman.h").read_text()
     from tinycompress.firmware.native.planner import plan_memory
     from tinycompress.tflite_model import parse_tflite
     model_bytes, _ = _model("FULLY_CONNECTED", 0, DEFAULT_CASES)
@@ -442,7 +445,7 @@ def test_huffman_scratch_is_planned_and_groups_are_bounded():
         k = h.params["base.depth"]
         decoded = (h.params["w.group"] + 1) // 2 * 8 * ((k + 3) // 4)
         assert decoded <= max(HUFFMAN_SCRATCH, 8 * ((k + 3) // 4))
-        assert h.scratch_bytes == 4 + decoded and i in plan.scratch
+        assert h.scratch_bytes == 8 + HUFFMAN_READER + decoded and i in plan.scratch
         groups = max(groups, -(-h.params["base.out_c"] // h.params["w.group"]))
     assert groups > 1                                   # some layer decodes in several groups
     assert plan.arena_bytes >= plan_memory(model, dense).arena_bytes

@@ -101,3 +101,22 @@ def test_zoo_model_with_auto_weights_runs_bit_exact_in_qemu(name, tmp_path):
     _assert_bit_exact(report, meta, golden, tmp_path / "model_int8.tflite")
     formats = {layer["weights"] for layer in meta["layers"] if "weights" in layer}
     assert formats - {"dense"}, formats
+
+
+@pytest.mark.slow
+@requires_arm_gcc
+@requires_qemu
+@pytest.mark.parametrize("name,board", [("digits-cnn", "mps2-an386"), ("kws-dscnn", "mps2-an386"),
+                                        ("vww-mbv1", "mps2-an386"), ("digits-cnn", "mps2-an385")])
+def test_zoo_model_with_huffman_weights_runs_bit_exact_in_qemu(name, board, tmp_path):
+    """Pruned and clustered, then --weights huffman (decoded per channel group into arena
+    scratch; M4 DSP and M3 portable cores): the golden vectors still pass, every compressible
+    layer is huffman (or dense where that is smaller), depthwise included."""
+    report, meta, golden = deploy_zoo_model(name, tmp_path, board=board, weights="huffman")
+    _assert_bit_exact(report, meta, golden, tmp_path / "model_int8.tflite")
+    layers = [layer for layer in meta["layers"] if "weights" in layer]
+    assert {layer["weights"] for layer in layers} <= {"huffman", "dense"}
+    coded = [layer for layer in layers if layer["weights"] == "huffman"]
+    assert coded and all(layer["weight_scratch_bytes"] > 0 for layer in coded)
+    if name != "digits-cnn":
+        assert "DEPTHWISE_CONV_2D" in {layer["op"] for layer in coded}

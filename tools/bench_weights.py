@@ -4,15 +4,18 @@
 For the digits CNN (its recipe: prune 75 % + 16 clusters + PCQAT, 30 epochs on the real
 8x8 digits) and the zoo's DS-CNN and MobileNetV1 (the same compression, briefly trained on
 the zoo's synthetic data: --epochs, default 2, and 1 epoch per compression stage), build
-one firmware per weight format (dense, lut, sparse, lut_sparse, auto), run it in
+one firmware per weight format (dense, lut, sparse, lut_sparse, auto, huffman,
+auto+huffman), run it in
 `qemu-system-arm -icount shift=0` and print
 
-  - weight bytes: the CONV_2D / FULLY_CONNECTED weight matrices in flash, and the ratio
-    to dense (DEPTHWISE_CONV_2D weights stay dense and are counted in the model flash);
+  - weight bytes: the CONV_2D / FULLY_CONNECTED / DEPTHWISE_CONV_2D weight arrays in flash
+    (huffman: codes, code tables and codebooks; dense depthwise: int16), and the ratio to
+    dense;
   - model flash: every constant array of the model (weights, biases, multipliers);
   - image flash: the linked firmware's flash, golden vectors excluded (they are the same
     bytes in every build);
-  - instructions per inference and the ratio to dense; activation RAM (the static arena);
+  - instructions per inference and the ratio to dense; activation RAM (the static arena,
+    huffman's decoded weights included; `decode B`: the largest such scratch of one layer);
   - whether every golden vector matched TFLM byte for byte.
 
 Usage: .venv/bin/python tools/bench_weights.py [--only digits-cnn ...] [--epochs N]
@@ -28,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARD = "mps2-an386"
-FORMATS = ["dense", "lut", "sparse", "lut_sparse", "auto"]
+FORMATS = ["dense", "lut", "sparse", "lut_sparse", "auto", "huffman", "auto+huffman"]
 MODELS = {   # name -> (recipe to start from, brief-training overrides or None)
     "digits-cnn": (ROOT / "models" / "digits-cnn" / "recipe.toml", None),
     "kws-dscnn": (ROOT / "models" / "kws-dscnn" / "recipe.toml", "brief"),
@@ -78,6 +81,7 @@ def bench(tflite: Path, work: Path, fmt: str, vectors: int) -> dict:
                 formats=sorted({layer["weights"] for layer in layers}),
                 model_flash=meta["weight_bytes"], image=report.flash_used - meta["golden_bytes"],
                 insns=int(round(sim.instructions_per_inference)), arena=meta["arena_bytes"],
+                scratch=max(layer.get("weight_scratch_bytes", 0) for layer in layers),
                 passed=sim.passed, vectors=len(sim.vectors))
 
 
@@ -98,13 +102,14 @@ def main(argv=None) -> int:
         rows = {fmt: bench(tflite, work, fmt, args.vectors) for fmt in formats}
         d = rows["dense"]
         print(f"\n{name}: prune 75 % + 16 clusters + PCQAT, {BOARD} (QEMU), {d['vectors']} golden vectors")
-        print(f"{'format':<11} {'weights B':>10} {'x dense':>7} {'model B':>9} {'image B':>9} "
-              f"{'x dense':>7} {'instructions':>13} {'x dense':>7} {'arena B':>8}  bit-exact  per-tensor formats")
+        print(f"{'format':<12} {'weights B':>10} {'x dense':>7} {'model B':>9} {'image B':>9} "
+              f"{'x dense':>7} {'instructions':>13} {'x dense':>7} {'arena B':>8} {'decode B':>8}  bit-exact  "
+              f"per-tensor formats")
         for fmt, r in rows.items():
             failed |= not r["passed"]
-            print(f"{fmt:<11} {r['weights']:>10,} {r['weights'] / d['weights']:>7.3f} {r['model_flash']:>9,} "
+            print(f"{fmt:<12} {r['weights']:>10,} {r['weights'] / d['weights']:>7.3f} {r['model_flash']:>9,} "
                   f"{r['image']:>9,} {r['image'] / d['image']:>7.3f} {r['insns']:>13,} "
-                  f"{r['insns'] / d['insns']:>7.3f} {r['arena']:>8,}  "
+                  f"{r['insns'] / d['insns']:>7.3f} {r['arena']:>8,} {r['scratch']:>8,}  "
                   f"{'yes' if r['passed'] else 'NO':<9}  {','.join(r['formats'])}")
     return 1 if failed else 0
 

@@ -12,8 +12,8 @@
  *
  * The kernels decode `group` output channels at a time into the dense kernel's weight layout
  * in scratch RAM (zeros first, then each nonzero at its place) and run the dense multiply-
- * accumulate core on them, so the results are the dense kernel's. No heap: the decoder state
- * lives on the stack; the scratch comes from the static memory plan.
+ * accumulate core on them, so the results are the dense kernel's. No heap: the decoder's
+ * state and tables live in the layer's scratch, which the static memory plan provides.
  */
 #ifndef TC_HUFFMAN_H
 #define TC_HUFFMAN_H
@@ -25,6 +25,7 @@
 #include "tc_fully_connected.h"
 
 #define TC_HUFF_MAX_BITS 12
+#define TC_HUFF_READER_BYTES 576   /* the decoder's state and look-up tables, in scratch */
 
 typedef struct {
     const uint8_t *stream;   /* the codes, MSB first, + 4 bytes the reader fetches ahead */
@@ -51,9 +52,10 @@ typedef struct {
     tc_hweights w;
 } tc_depthwise_conv2d_hw_params;
 
-/* scratch (each + 4 bytes of alignment): CONV_2D group * 4 * ceil(k / 4) bytes of decoded
- * weights, then the dense kernel's scratch; FULLY_CONNECTED the decoded weights alone;
- * DEPTHWISE_CONV_2D the whole layer's weights in the dense layout, then the dense scratch. */
+/* scratch: 8 bytes of alignment, TC_HUFF_READER_BYTES, then the decoded weights: CONV_2D
+ * group * 4 * ceil(k / 4) bytes, then the dense kernel's scratch; FULLY_CONNECTED the same
+ * without; DEPTHWISE_CONV_2D the whole layer's weights in the dense layout, then the dense
+ * kernel's scratch. */
 void tc_conv2d_huffman_s8(const tc_conv2d_hw_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
 void tc_fully_connected_huffman_s8(const tc_fully_connected_hw_params *p, const int8_t *const *in, int8_t *out,
                                    int8_t *scratch);

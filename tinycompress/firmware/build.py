@@ -65,12 +65,16 @@ def weight_lines(layers: list) -> list:
         return []
     out = ["  weights per layer (format: flash B / dense B):"]
     for layer in layers:
+        scratch = layer.get("weight_scratch_bytes", 0)
         out.append(f"    {layer['weights']:<11} {layer['weight_bytes']:>9,} / {layer['dense_weight_bytes']:>9,} B"
-                   f"  {layer['name'][:60]}")
+                   f"  {layer['name'][:60]}" + (f"  (+{scratch:,} B arena: decoded weights)" if scratch else ""))
     used = sum(layer["weight_bytes"] for layer in layers)
     dense = sum(layer["dense_weight_bytes"] for layer in layers)
     out.append(f"    saved {dense - used:,} B: {used:,} B instead of {dense:,} B "
                f"({used / dense:.3f}x dense)")
+    scratch = max((layer.get("weight_scratch_bytes", 0) for layer in layers), default=0)
+    if scratch:
+        out.append(f"    huffman decodes into at most {scratch:,} B of arena scratch (in the arena figure)")
     return out
 
 

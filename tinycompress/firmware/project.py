@@ -131,7 +131,8 @@ def _native_writer(model, tflite_path, host, weights: str = "dense", max_slowdow
                 "layers": [{"name": layer.name, "op": layer.op, "macs": int(layer.macs),
                             "output_bytes": int(layer.output_bytes),
                             **({"weights": layer.weights, "weight_bytes": int(layer.weight_bytes),
-                                "dense_weight_bytes": int(layer.dense_weight_bytes)}
+                                "dense_weight_bytes": int(layer.dense_weight_bytes),
+                                "weight_scratch_bytes": int(layer.weight_scratch_bytes)}
                                if layer.weights else {})} for layer in info.layers]}
     return write_model
 

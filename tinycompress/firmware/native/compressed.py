@@ -75,6 +75,8 @@ def compress(model, op, low: Lowered, policy: str = "dense",
     if not variant.auto and policy in AUTO:     # only the formats auto+<format> names
         policy = AUTO[policy][0] if AUTO[policy] else "dense"
     choice = choose(w, name, policy, max_slowdown)
+    if choice.format != "dense" and choice.bytes >= _dense_bytes(low):   # huffman's bytes are
+        choice = replace(choice, format="dense", bytes=_dense_bytes(low))   # against int8 ones
     if choice.format == "dense":
         return low, choice
     fmt = FORMATS[choice.format]
@@ -103,8 +105,10 @@ def weight_format(model, op, low: Lowered) -> dict:
     for fmt in FORMATS.values():
         if fmt.kernel_suffix and low.kernel == f"{variant.prefix}_{fmt.kernel_suffix}_s8":
             used = sum(int(a.nbytes) for k, a in low.arrays.items() if k.startswith("w."))
-            dense = _dense_bytes(OPS[op.op].lower(model, op))
-            return dict(weights=fmt.name, weight_bytes=used, dense_weight_bytes=dense)
+            dense_low = OPS[op.op].lower(model, op)
+            extra = max(0, low.scratch_bytes - dense_low.scratch_bytes) if fmt.name == "huffman" else 0
+            return dict(weights=fmt.name, weight_bytes=used, dense_weight_bytes=_dense_bytes(dense_low),
+                        weight_scratch_bytes=extra)
     dense = _dense_bytes(low)
     return dict(weights="dense", weight_bytes=dense, dense_weight_bytes=dense)
 
@@ -114,6 +118,7 @@ def weight_format(model, op, low: Lowered) -> dict:
 # (two channels at least); DEPTHWISE_CONV_2D decodes the whole layer (its dense kernel walks
 # every channel per pixel).
 HUFFMAN_SCRATCH = 2048
+HUFFMAN_READER = 576     # TC_HUFF_READER_BYTES: the decoder's state and tables, in scratch too
 
 
 def _huffman_call(op, variant, low: Lowered, encoded, params: dict, arrays: dict) -> Lowered:
@@ -134,7 +139,7 @@ def _huffman_call(op, variant, low: Lowered, encoded, params: dict, arrays: dict
     stream = low.stream if group >= channels else None
     return replace(low, kernel=f"{variant.prefix}_huffman_s8", params_type=f"{variant.prefix}_hw_params",
                    params=params, arrays=arrays, stream=stream,
-                   scratch_bytes=4 + decoded + (4 + low.scratch_bytes if low.scratch_bytes else 0))
+                   scratch_bytes=8 + HUFFMAN_READER + decoded + low.scratch_bytes)
 
 
 def _dense_bytes(low: Lowered) -> int:

@@ -462,7 +462,12 @@ def _huffman_plan_cached(data: bytes, shape: tuple):
 
 
 def _huffman_fits(w, name, limit=None):
-    return _paying(_huffman_plan(w, name)[0], w, name, "Huffman-coded zero runs and values")
+    """Its bytes, or the reason when they reach 2 bytes a weight: depthwise kernels store
+    dense weights as int16, so up to that huffman can still pay (compressed.compress keeps
+    whatever the dense kernel stores when that is smaller)."""
+    size = _huffman_plan(w, name)[0]
+    return size if size < 2 * w.size else \
+        f"weights '{name}': Huffman-coded zero runs and values take {size} B, 2 per weight or more"
 
 
 def _huffman_encode(w, name, limit=None):

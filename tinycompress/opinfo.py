@@ -85,6 +85,7 @@ MACS = {
     "PADV2": _moves,
     "CONCATENATION": _moves,
     "RESIZE_NEAREST_NEIGHBOR": _moves,
+    "STRIDED_SLICE": _moves,
 }
 
 

@@ -86,7 +86,7 @@ def indices(model, op) -> tuple:
 
 
 def masks(model, op) -> tuple:
-    """ellipsis_mask, new_axis_mask and offset are 0 (TFLM reads them as 0)."""
+    """Masks: ellipsis_mask, new_axis_mask and offset are 0 (TFLM reads them as 0)."""
     set_ = [name for name in ("ellipsisMask", "newAxisMask", "offset") if op.options.get(name)]
     return verdict([] if not set_ else
                    [f"{', '.join(set_)} set, which TFLM ignores (it would slice differently from "

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PYTHON ?= python3
 OUT    ?= out/demo
 
-.PHONY: setup toolchain test test-device test-matrix test-slow demo clean
+.PHONY: setup toolchain test test-device test-matrix test-search test-slow demo clean
 
 setup: $(VENV)/.installed toolchain
 
@@ -31,6 +31,11 @@ test-device: setup
 # byte. Needs ../shared (baselines/) for the baseline half; ~25 min on 2 busy cores.
 test-matrix: setup
 	$(PY) -m pytest -q -m slow -k m3_m4_m7_m33 tests/test_zoo_firmware.py tests/test_simulate.py
+
+# `tinycompress search` end to end (local Ray, a `ray start` cluster, kill and resume, failed
+# trials): short digits searches, ~15 min on a quiet 2-core machine. Not run by CI.
+test-search: setup
+	$(PY) -m pytest -q -m slow tests/test_search_slow.py
 
 test-slow: setup
 	$(PY) -m pytest -q -m slow

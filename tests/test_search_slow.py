@@ -148,3 +148,25 @@ def test_killed_search_resumes_without_rerunning_finished_trials(local, recipe):
     for trial, stamps in before.items():
         assert after[trial] == stamps          # reported once, before the kill: not rerun
     assert _front(out)[0] == _front(local[0])[0]
+
+
+def test_failed_trials_are_recorded_and_the_search_goes_on(recipe):
+    """A teacher file that is no model: the trials that distill fail with its one-line error,
+    the others finish (seed 0 suggests distill off, on, off)."""
+    teacher = recipe.parent / "teacher.keras"
+    teacher.write_bytes(b"not a model")
+    path = recipe.parent / "distill.toml"
+    path.write_text(RECIPE + f'[compress.distill]\nteacher = "{teacher}"\nepochs = 1\n')
+    out = recipe.parent / "distill"
+    code, text = _run(path, "--board", "microbit", "--trials", "3", "--epochs", "1", "--seed",
+                      "0", "-o", out)
+    assert code == 0, text
+    assert "Traceback" not in text
+    trials = json.loads((out / "trials.json").read_text())["trials"]
+    failed = [t for t in trials if t["status"] == "error"]
+    assert failed and len(failed) < len(trials)
+    for t in failed:
+        assert t["settings"]["distill"] is True
+        assert "teacher.keras" in t["error"] and "\n" not in t["error"]
+        assert f"trial {t['index'] + 1}/3: " in text and "FAILED: " in text
+    assert "## Failed trials" in (out / "report.md").read_text()

@@ -169,7 +169,7 @@ def _finalists(records, caps, table, recipe, board, log) -> list:
                 r.update(_simulate(r, table, recipe, board, log))
             except TinyCompressError as exc:
                 r["verified"] = f"FAILED: {str(exc).splitlines()[0]}"
-        pool = [r for r in pool if fits(r, caps) and not r["verified"].startswith("FAILED")]
+        pool = [r for r in pool if fits(r, caps) and not r.get("verified", "").startswith("FAILED")]
 
 
 def search(recipe, board: str, output=None, *, max_flash=None, max_ram=None, max_latency=None,

@@ -45,4 +45,6 @@ class Progress(Callback):
                f"{result['flash']:,} B, RAM {result['ram']:,} B ({result['seconds']:.0f} s)")
 
     def on_trial_error(self, iteration, trials, trial, **info):
-        LOG[0](f"{self._line(trial)}: FAILED")
+        from .runner import error_line
+        error = trial.get_pickled_error() or trial.get_error()
+        LOG[0](f"{self._line(trial)}: FAILED: {error_line(error) if error else '(no error)'}")

@@ -8,6 +8,7 @@ only on the trials before it, so the same search gives the same trials on any cl
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -97,7 +98,13 @@ def run_tuner(out: Path, space: list, *, trials: int, seed: int, concurrency: in
             search_alg=_searcher(space, seed, concurrency), num_samples=trials,
             max_concurrent_trials=concurrency, reuse_actors=True,
             trial_dirname_creator=_dirname))
+    # a failed trial is one line from Progress and in the report, not Tune's traceback
+    logging.getLogger("ray.tune").setLevel(logging.CRITICAL)
     grid = tuner.fit()
+    ended = grid.num_terminated + grid.num_errors
+    if ended < trials:            # Ctrl-C: Tune saved the experiment and stopped
+        raise TinyCompressError(f"{out}: search interrupted after {ended} of {trials} trials; "
+                                "rerun the same command to resume it")
     return sorted((_record(result) for result in grid), key=lambda r: r["index"])
 
 
@@ -114,6 +121,9 @@ def _record(result) -> dict:
            "settings": settings(result.config), "status": "ok", "error": ""}
     if result.error is not None:
         rec.update(status="error", error=error_line(result.error))
+        return rec
+    if "quality" not in metrics:        # stopped before it reported
+        rec.update(status="unfinished", error="did not finish")
         return rec
     for key in ("metric", "quality", "flash", "ram", "fits_board", "note", "arena",
                 "weight_bytes", "tflite_bytes", "sparsity", "seconds", "score"):

@@ -61,10 +61,11 @@ def build_model(cases, **convert_options) -> bytes:
                       seed=cases[0].seed, **convert_options)
 
 
-def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=(), weights="dense"):
+def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=(), weights="dense",
+                     wide=None):
     """Every op is `op_name` (the case was not rewritten by the converter) and the native
-    runtime's outputs (with weight format policy `weights`) equal the TFLM host
-    interpreter's byte for byte. Returns the generated model's NativeInfo."""
+    runtime's outputs (with weight format policy `weights`, CONV_2D weight layout `wide`)
+    equal the TFLM host interpreter's byte for byte. Returns the generated model's NativeInfo."""
     from tinycompress.firmware.native.hostbuild import HostModel
 
     model = parse_tflite(model_bytes, f"{op_name} test model")
@@ -72,7 +73,7 @@ def assert_bit_exact(model_bytes, op_name, n_ops, vectors=4, seed=0, describe=()
     assert ops == [op_name] * n_ops, f"converter produced {ops}"
     inputs = _vectors(model, vectors, seed)
     expected = tflm_host.run(model_bytes, inputs).outputs
-    host = HostModel(model, weights=weights)
+    host = HostModel(model, weights=weights, wide=wide)
     try:
         got = host.run(inputs)
     finally:

@@ -305,3 +305,46 @@ def test_pointwise_sharing_and_input_copy_match_tflm():
     data = _pointwise_chain_model()
     model = parse_tflite(data, "pointwise")
     _assert_same_as_tflm(data, tm.random_inputs(model, 8, seed=4))
+
+
+def test_conv_weight_layout_is_a_per_model_choice_within_the_flash_budget(digits_cnn_int8, monkeypatch):
+    """Dense CONV_2D weights go int16 (wide kernel, twice the flash) while the extra flash
+    fits WIDE_FLASH_BUDGET and the larger scratch leaves the arena as it was; over the
+    budget, or asked not to, every call keeps the int8 layout; the summary says which and why."""
+    from tinycompress.firmware.native import codegen
+    model = parse_tflite(digits_cnn_int8[0], "digits_cnn")
+    convs = [i for i, op in enumerate(model.operators) if op.op == "CONV_2D"]
+
+    def wide_flags(lowered):
+        return [lowered[i].params["wide"] for i in convs]
+
+    narrow = lower_model(model, wide=False)
+    wide = lower_model(model)
+    assert wide_flags(narrow) == [0, 0] and wide_flags(wide) == [1, 1]
+    assert plan_memory(model, wide).arena_bytes == plan_memory(model, narrow).arena_bytes
+    extra = sum(int(a.nbytes) for i in convs for a in wide[i].arrays.values()) - \
+        sum(int(a.nbytes) for i in convs for a in narrow[i].arrays.values())
+    assert codegen.wide_summary(model) == (
+        f"int16 pre-extended (2 pixel x 4 channel SMLAD core) in 2 of 2 dense CONV_2D "
+        f"layer(s), +{extra:,} B flash")
+    assert wide[convs[0]].scratch_bytes > narrow[convs[0]].scratch_bytes
+    monkeypatch.setattr(codegen, "WIDE_FLASH_BUDGET", extra - 1)
+    assert wide_flags(lower_model(model)) == [0, 0]
+    assert codegen.wide_summary(model) == (
+        f"int8 (2 pixel x 2 channel core) in 2 dense CONV_2D layer(s): int16 weights would "
+        f"add {extra:,} B flash, over the {extra - 1:,} B budget")
+
+
+def test_wide_layers_never_raise_the_arena():
+    """A conv whose int16 scratch would sit on top of the plan's peak keeps int8: in this
+    small chain every conv's live bytes are within a few bytes of the arena, so all stay
+    int8 and the arena is the int8 one (forcing int16 would grow it)."""
+    from tinycompress.firmware.native import codegen
+    model = parse_tflite(_pointwise_chain_model(), "chain")
+    narrow = lower_model(model, wide=False)
+    assert codegen.wide_choice(model, narrow)[2] == set()
+    assert [low.params.get("wide", 0) for low in lower_model(model)] == [0, 0, 0, 0]
+    assert plan_memory(model, lower_model(model, wide=True)).arena_bytes > \
+        plan_memory(model, narrow).arena_bytes
+    assert codegen.wide_summary(model) == ("int8 (2 pixel x 2 channel core) in 3 dense CONV_2D "
+                                           "layer(s): their wider scratch would raise the arena")

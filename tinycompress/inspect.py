@@ -68,6 +68,7 @@ class InspectReport:
     native_problems: list | None  # None: native runtime not available
     native_memory: str | None = None   # the native plan's arena, output and lower bound
     native_arena_bytes: int | None = None
+    native_conv: str | None = None     # the CONV_2D weight layout the generator picks
     ops: list = field(default_factory=list)
     layers: list = field(default_factory=list)
     tensors: list = field(default_factory=list)
@@ -124,6 +125,14 @@ def _native_plan(model, layers: list):
     return plan_summary(plan, [_short(l.name) for l in layers]), plan.arena_bytes
 
 
+def _native_conv(model):
+    from .firmware.native.codegen import wide_summary
+    try:
+        return wide_summary(model)
+    except TinyCompressError:
+        return None
+
+
 def _arena(model):
     need = tflm_host.estimate_arena(model)
     if need > MAX_HOST_ARENA_BYTES:
@@ -154,6 +163,7 @@ def inspect_model(path, run_tflm: bool = True) -> InspectReport:
               for op in model.operators]
     weight_bytes = sum(t.nbytes for t in model.tensors if t.is_const)
     memory, native_arena = _native_plan(model, layers) if native_problems == [] else (None, None)
+    conv = _native_conv(model) if native_problems == [] else None
     arena, error = _arena(model) if run_tflm else (None, "not run")
     return InspectReport(
         source=model.source, file_bytes=len(model.data),
@@ -162,6 +172,7 @@ def inspect_model(path, run_tflm: bool = True) -> InspectReport:
         weight_bytes=weight_bytes, metadata_bytes=len(model.data) - weight_bytes,
         arena_bytes=arena, tflm_runs=error is None, tflm_error=error,
         native_problems=native_problems, native_memory=memory, native_arena_bytes=native_arena,
+        native_conv=conv,
         ops=ops, layers=layers,
         tensors=[_tensor_info(t) for t in model.tensors],
         weight_formats=_weight_formats(model) if native_ops is not None else [])
@@ -208,7 +219,8 @@ def _render(r: InspectReport) -> str:
         f"TFLM arena   {arena}",
         f"TFLM         {'runs in the host interpreter' if r.tflm_runs else 'does NOT run: ' + str(r.tflm_error)}",
         f"native       {native}",
-    ] + ([f"native RAM   {r.native_memory}"] if r.native_memory else [])
+    ] + ([f"native RAM   {r.native_memory}"] if r.native_memory else []) + (
+        [f"native conv  {r.native_conv}"] if r.native_conv else [])
     ops = _table(["op", "version", "count", "TFLM", "native"],
                  [(o.op, o.version, o.count, _yes(o.tflm), _yes(o.native)) for o in r.ops])
     layers = _table(["#", "op", "output", "MACs", "param B", "native live B", "layer"],

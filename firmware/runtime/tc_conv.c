@@ -1,5 +1,6 @@
 /* CONV_2D int8: im2col of two output pixels at a time (skipped for 1x1 kernels), then a
- * 2 pixel x 2 channel dot-product core (tc_mac.h) and per-channel requantization. */
+ * 2 pixel x 2 channel dot-product core (tc_mac.h) and per-channel requantization; with
+ * int16 weights (wide) the two pixels are widened once and a 2 pixel x 4 channel core runs. */
 #include "tc_conv.h"
 
 #include <string.h>
@@ -53,6 +54,25 @@ void tc_conv2d_s8(const tc_conv2d_params *p, const int8_t *const *in, int8_t *ou
     const int32_t npix = p->out_h * p->out_w;
     int8_t *col_a = (int8_t *)(((uintptr_t)scratch + 3u) & ~(uintptr_t)3u);
     int8_t *col_b = col_a + ((k + 3) & ~3);
+    if (p->wide) {
+        int32_t *x = (int32_t *)(void *)(p->direct ? col_a : col_b + ((k + 3) & ~3));
+        for (int32_t n = 0; n < p->batches; n++) {
+            const int8_t *img = in[0] + n * p->in_h * p->in_w * p->in_c;
+            int8_t *o = out + n * npix * p->out_c;
+            int32_t pix = 0;
+            for (; pix + 1 < npix; pix += 2) {
+                tc_widen2(patch(p, img, pix, col_a), patch(p, img, pix + 1, col_b), k, x);
+                tc_rows_wide(2, x, o + pix * p->out_c, o + (pix + 1) * p->out_c, p->weights, p->bias, k,
+                             p->out_c, &p->rq);
+            }
+            if (pix < npix) {   /* odd pixel count: the last one alone (row b repeats it) */
+                const int8_t *a = patch(p, img, pix, col_a);
+                tc_widen2(a, a, k, x);
+                tc_rows_wide(1, x, o + pix * p->out_c, NULL, p->weights, p->bias, k, p->out_c, &p->rq);
+            }
+        }
+        return;
+    }
 
     for (int32_t n = 0; n < p->batches; n++) {
         const int8_t *img = in[0] + n * p->in_h * p->in_w * p->in_c;

@@ -268,6 +268,13 @@ TC_INLINE int32_t tc_scale_acc(int32_t acc, int32_t m, int32_t s, int64_t rnd, i
 /* v + zp clamped to [lo, hi]; full (a constant): the range is all of int8, which the
  * compiler turns into one SSAT where the core has it. */
 TC_INLINE int8_t tc_clamp_s8(int32_t v, int32_t zp, int32_t lo, int32_t hi, int full) {
+#if defined(__ARM_FEATURE_SAT)
+    if (full) {
+        int32_t r;
+        __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v + zp));
+        return (int8_t)r;
+    }
+#endif
     return full ? (int8_t)tc_clamp(v + zp, -128, 127) : (int8_t)tc_clamp(v + zp, lo, hi);
 }
 
@@ -340,6 +347,133 @@ TC_INLINE void tc_rows_s8(int32_t rows, const int8_t *a, const int8_t *b, int8_t
         tc_rows_impl(rows, 1, 0, a, b, oa, ob, w, bias, k, out_c, &rq);
     } else {
         tc_rows_impl(rows, 0, 0, a, b, oa, ob, w, bias, k, out_c, &rq);
+    }
+}
+
+/* --- wide layout: int16 activations and weights, 2 rows x 4 channels ---------------------
+ *
+ * When the generator pre-extends a CONV_2D's weights to int16 (a per-model choice, made
+ * where the flash budget allows), each group of 4 channels (zero-padded) and 4 taps holds
+ * 8 words: channels 0..3's taps (0, 2) as int16 pairs (low half first), then their taps
+ * (1, 3), as SXTB16 and SXTB16 ROR #8 split an activation word. The two rows are widened
+ * once into a scratch of the same order, interleaved: per group a(0, 2), b(0, 2), a(1, 3),
+ * b(1, 3). The inner loop then needs no sign extension at all: one LDRD brings both rows'
+ * pairs, each weight word feeds two SMLADs, and 8 accumulators stay in registers. */
+
+/* SMLAD where the core has it, its definition otherwise (integer sums are exact). */
+TC_INLINE int32_t tc_smlad_any(int32_t a, int32_t b, int32_t acc) {
+#if defined(TC_MAC_DSP)
+    return tc_smlad(a, b, acc);
+#else
+    return acc + (int16_t)a * (int16_t)b + (a >> 16) * (b >> 16);
+#endif
+}
+
+/* The int16 pair (x[i], x[i + 2]) of the 4-tap group at x, taps at or past n read 0. */
+TC_INLINE int32_t tc_pair16(const int8_t *x, int32_t i, int32_t n) {
+    const int32_t lo = i < n ? x[i] : 0, hi = i + 2 < n ? x[i + 2] : 0;
+    return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xFFFFu));
+}
+
+/* Rows a and b (k taps) into the interleaved int16 scratch d (4 words per 4 taps). */
+TC_INLINE void tc_widen2(const int8_t *a, const int8_t *b, int32_t k, int32_t *d) {
+    int32_t n = k >> 2;
+#if defined(TC_MAC_DSP)
+    for (; n > 0; n--, a += 4, b += 4, d += 4) {
+        const int32_t xa = tc_load32(a), xb = tc_load32(b);
+        d[0] = tc_sxtb16(xa);
+        d[1] = tc_sxtb16(xb);
+        d[2] = tc_sxtb16_ror8(xa);
+        d[3] = tc_sxtb16_ror8(xb);
+    }
+#else
+    for (; n > 0; n--, a += 4, b += 4, d += 4) {
+        d[0] = tc_pair16(a, 0, 4);
+        d[1] = tc_pair16(b, 0, 4);
+        d[2] = tc_pair16(a, 1, 4);
+        d[3] = tc_pair16(b, 1, 4);
+    }
+#endif
+    if (k & 3) {
+        d[0] = tc_pair16(a, 0, k & 3);
+        d[1] = tc_pair16(b, 0, k & 3);
+        d[2] = tc_pair16(a, 1, k & 3);
+        d[3] = tc_pair16(b, 1, k & 3);
+    }
+}
+
+/* sa[j] += a.w_(c+j), sb[j] += b.w_(c+j), j < 4, over `groups` 4-tap groups of the widened
+ * rows x and the channel quad's words w. */
+TC_INLINE void tc_mac_2x4_wide(const int32_t *x, const int32_t *w, int32_t groups, int32_t *sa, int32_t *sb) {
+    int32_t a0 = sa[0], a1 = sa[1], a2 = sa[2], a3 = sa[3];
+    int32_t b0 = sb[0], b1 = sb[1], b2 = sb[2], b3 = sb[3];
+/* both rows' pairs (x[i], x[i + 1]) against the 4 channels' words w[j], j0 <= j < j0 + 4 */
+#define TC_WIDE_HALF(i, j0)                                            \
+    do {                                                               \
+        const int32_t xa = x[i], xb = x[(i) + 1];                      \
+        int32_t k = w[j0];                                             \
+        a0 = tc_smlad_any(xa, k, a0);                                  \
+        b0 = tc_smlad_any(xb, k, b0);                                  \
+        k = w[(j0) + 1];                                               \
+        a1 = tc_smlad_any(xa, k, a1);                                  \
+        b1 = tc_smlad_any(xb, k, b1);                                  \
+        k = w[(j0) + 2];                                               \
+        a2 = tc_smlad_any(xa, k, a2);                                  \
+        b2 = tc_smlad_any(xb, k, b2);                                  \
+        k = w[(j0) + 3];                                               \
+        a3 = tc_smlad_any(xa, k, a3);                                  \
+        b3 = tc_smlad_any(xb, k, b3);                                  \
+        __asm__ volatile("" ::: "memory"); /* 14 live registers: no   \
+                                              loads hoisted across */ \
+    } while (0)
+    for (; groups > 0; groups--) {
+        TC_WIDE_HALF(0, 0);
+        TC_WIDE_HALF(2, 4);
+        x += 4;
+        w += 8;
+    }
+#undef TC_WIDE_HALF
+    sa[0] = a0, sa[1] = a1, sa[2] = a2, sa[3] = a3;
+    sb[0] = b0, sb[1] = b1, sb[2] = b2, sb[3] = b3;
+}
+
+/* tc_rows_s8 on the wide layout: x holds rows a and b widened (tc_widen2); rows == 1
+ * stores row a only. Per-channel arrays are padded to a multiple of 4. */
+TC_INLINE void tc_rows_wide_impl(int32_t rows, int rounded, int full, const int32_t *x, int8_t *oa, int8_t *ob,
+                                 const int32_t *w, const int32_t *bias, int32_t k, int32_t out_c,
+                                 const tc_requant *rq) {
+    const int32_t groups = (k + 3) >> 2;
+    for (int32_t c = 0; c < out_c; c += 4, w += 8 * groups) {
+        const int32_t valid = out_c - c < 4 ? out_c - c : 4;
+        int32_t sa[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
+        int32_t sb[4] = {sa[0], sa[1], sa[2], sa[3]};
+        tc_mac_2x4_wide(x, w, groups, sa, sb);
+#pragma GCC unroll 4
+        for (int32_t j = 0; j < 4; j++) {   /* a store cannot alias a value already read */
+            const int32_t m = rq->multiplier[c + j], s = rq->shift[c + j];
+            const int64_t r = rounded ? rq->rounding[c + j] : 0;
+            const int32_t va = tc_scale_acc(sa[j], m, s, r, rounded);
+            const int32_t vb = tc_scale_acc(sb[j], m, s, r, rounded);
+            if (j < valid) {
+                oa[c + j] = tc_clamp_s8(va, rq->output_zp, rq->act_min, rq->act_max, full);
+                if (rows == 2) {
+                    ob[c + j] = tc_clamp_s8(vb, rq->output_zp, rq->act_min, rq->act_max, full);
+                }
+            }
+        }
+    }
+}
+
+TC_INLINE void tc_rows_wide(int32_t rows, const int32_t *x, int8_t *oa, int8_t *ob, const int32_t *w,
+                            const int32_t *bias, int32_t k, int32_t out_c, const tc_requant *q) {
+    const tc_requant rq = *q;
+    const int full = rq.act_min == -128 && rq.act_max == 127;
+    if (rq.rounding && full) {
+        tc_rows_wide_impl(rows, 1, 1, x, oa, ob, w, bias, k, out_c, &rq);
+    } else if (rq.rounding) {
+        tc_rows_wide_impl(rows, 1, 0, x, oa, ob, w, bias, k, out_c, &rq);
+    } else {
+        tc_rows_wide_impl(rows, 0, 0, x, oa, ob, w, bias, k, out_c, &rq);
     }
 }
 

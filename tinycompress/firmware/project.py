@@ -127,7 +127,7 @@ def _native_writer(model, tflite_path, host, weights: str = "dense", max_slowdow
         return {"arena_bytes": int(info.arena_bytes), "weight_bytes": int(info.flash_bytes),
                 "io_bytes": int(info.io_bytes), "macs": int(info.macs),
                 "host_arena_bytes": host.arena_bytes,
-                "weights": weights,
+                "weights": weights, "conv_weights": info.conv_weights,
                 "layers": [{"name": layer.name, "op": layer.op, "macs": int(layer.macs),
                             "output_bytes": int(layer.output_bytes),
                             **({"weights": layer.weights, "weight_bytes": int(layer.weight_bytes),

@@ -18,6 +18,7 @@ from ...fileio import atomic_file
 from .compressed import compress, weight_format
 from .lowering import LayerInfo, NativeInfo
 from .ops import OPS, rules
+from .ops.conv import widen as conv_widen
 from .planner import plan_memory
 from .weights import DEFAULT_MAX_SLOWDOWN
 
@@ -106,16 +107,90 @@ def _pointer(loc) -> str:
     return f"{base} + {loc.offset}"
 
 
-def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
-    """One Lowered per op; `weights` picks each weight tensor's format (native/weights.py)."""
+# Flash the int16 pre-extended CONV_2D weights may add to a model (the wide kernel of
+# tc_mac.h: ~30 % fewer cycles on the DSP cores); beyond it the int8 layout stays.
+WIDE_FLASH_BUDGET = 256 * 1024
+
+
+def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
+                wide: bool | None = None) -> list:
+    """One Lowered per op; `weights` picks each weight tensor's format (native/weights.py);
+    `wide`: dense CONV_2D weights pre-extended to int16 (None: when the extra flash is
+    within WIDE_FLASH_BUDGET)."""
+    return widen_model(model, _lower_narrow(model, weights, max_slowdown), wide)
+
+
+def _flash(low) -> int:
+    return sum(int(np.asarray(a).nbytes) for a in low.arrays.values())
+
+
+def wide_choice(model, lowered: list, wide: bool | None = None) -> tuple:
+    """(widened calls by op index, the flash they add, the op indices that take them).
+    Candidates: every dense CONV_2D call. wide True: all; False: none; None: all within
+    WIDE_FLASH_BUDGET, less those whose larger scratch would raise the arena."""
+    widened = {i: conv_widen(model, op, low) for i, (op, low) in enumerate(zip(model.operators, lowered))
+               if op.op == "CONV_2D" and low.kernel == "tc_conv2d_s8"}
+    extra = sum(_flash(widened[i]) - _flash(lowered[i]) for i in widened)
+    if wide is not None or not widened:
+        return widened, extra, set(widened) if wide else set()
+    if extra > WIDE_FLASH_BUDGET:
+        return widened, extra, set()
+    return widened, extra, _ram_neutral(model, lowered, widened)
+
+
+def _ram_neutral(model, lowered: list, widened: dict) -> set:
+    """The widened layers that keep the plan's arena where the int8 calls leave it: those
+    whose live bytes plus the extra scratch stay within it, dropping the fullest layer
+    while the placement still grows."""
+    base = plan_memory(model, lowered)
+    grow = {i: base.live[i] + widened[i].scratch_bytes - lowered[i].scratch_bytes for i in widened}
+    chosen = {i for i in widened if grow[i] <= base.arena_bytes}
+    while chosen and plan_memory(model, [widened[i] if i in chosen else low for i, low in
+                                         enumerate(lowered)]).arena_bytes > base.arena_bytes:
+        chosen.remove(max(chosen, key=lambda i: (grow[i], i)))
+    return chosen
+
+
+def widen_model(model, lowered: list, wide: bool | None) -> list:
+    """The per-model int16 weight choice applied (wide_choice)."""
+    return _widened(model, lowered, wide)[0]
+
+
+def _widened(model, lowered: list, wide: bool | None) -> tuple:
+    """(the calls after the choice, one line saying which layout and why)."""
+    widened, extra, chosen = wide_choice(model, lowered, wide)
+    if not widened:
+        return lowered, "no dense CONV_2D weights"
+    if chosen:
+        added = sum(_flash(widened[i]) - _flash(lowered[i]) for i in chosen)
+        kept = len(widened) - len(chosen)
+        return ([widened[i] if i in chosen else low for i, low in enumerate(lowered)],
+                f"int16 pre-extended (2 pixel x 4 channel SMLAD core) in {len(chosen)} of "
+                f"{len(widened)} dense CONV_2D layer(s), +{added:,} B flash"
+                + (f"; {kept} kept int8: their wider scratch would raise the arena" if kept else ""))
+    reason = ("not chosen" if wide is False else
+              f"int16 weights would add {extra:,} B flash, over the {WIDE_FLASH_BUDGET:,} B budget"
+              if extra > WIDE_FLASH_BUDGET else "their wider scratch would raise the arena")
+    return lowered, f"int8 (2 pixel x 2 channel core) in {len(widened)} dense CONV_2D layer(s): {reason}"
+
+
+def wide_summary(model, weights: str = "dense", wide: bool | None = None) -> str:
+    """One line: which CONV_2D weight layout the generator picks for the model, and why."""
+    return _widened(model, _lower_narrow(model, weights), wide)[1]
+
+
+def _lower_narrow(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
     require_supported(model)
     return [compress(model, op, OPS[op.op].lower(model, op), weights, max_slowdown)[0]
             for op in model.operators]
 
 
-def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN):
+def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
+           wide: bool | None = None):
     """Return (model_c, model_h, NativeInfo) without writing anything."""
-    lowered = lowered if lowered is not None else lower_model(model, weights, max_slowdown)
+    summary = ""
+    if lowered is None:
+        lowered, summary = _widened(model, _lower_narrow(model, weights, max_slowdown), wide)
     plan = plan_memory(model, lowered)
     ram = plan.arena_bytes + plan.caller_bytes
     if ram > MAX_RAM_BYTES:
@@ -124,7 +199,7 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     constants, params, body, names = [], [], [], []
     const_tensors = {}                  # tensor index -> C array name
     layer_t, alias_t = _template("layer.c.tmpl"), _template("alias.c.tmpl")
-    info = NativeInfo(arena_bytes=plan.arena_bytes, io_bytes=plan.caller_bytes)
+    info = NativeInfo(arena_bytes=plan.arena_bytes, io_bytes=plan.caller_bytes, conv_weights=summary)
     copy_t = _template("input.c.tmpl")
     body += [ctext.render(copy_t, arena=_pointer(plan.tensors[t]), offset=offset,
                           bytes=model.tensors[t].nbytes) for t, offset in plan.inputs]
@@ -175,9 +250,9 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
 
 
 def generate(model, out_dir, weights: str = "dense",
-             max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> NativeInfo:
+             max_slowdown: float = DEFAULT_MAX_SLOWDOWN, wide: bool | None = None) -> NativeInfo:
     """Write out_dir/model.c and out_dir/model.h (both or neither)."""
-    model_c, model_h, info = render(model, weights=weights, max_slowdown=max_slowdown)
+    model_c, model_h, info = render(model, weights=weights, max_slowdown=max_slowdown, wide=wide)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_file(out_dir / "model.c") as tmp_c, atomic_file(out_dir / "model.h") as tmp_h:

@@ -63,14 +63,14 @@ def runtime_library(extra_flags=()) -> Path:
 class HostModel:
     """A generated model compiled for the host: .run(vectors) -> outputs per vector."""
 
-    def __init__(self, model, workdir=None, extra_flags=(), weights: str = "dense"):
+    def __init__(self, model, workdir=None, extra_flags=(), weights: str = "dense", wide=None):
         self.model = model
         self._tmp = None
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="tc-host-")
             workdir = self._tmp.name
         self.dir = Path(workdir)
-        self.info = generate(model, self.dir, weights=weights)
+        self.info = generate(model, self.dir, weights=weights, wide=wide)
         self.exe = self.dir / "runner"
         flags = CFLAGS + list(extra_flags)
         _compile([_gcc(), *flags, "-I", str(self.dir), "-I", str(_runtime_dir()),

@@ -37,6 +37,7 @@ class NativeInfo:
     arena_bytes: int = 0                         # static activation plan (graph input included)
     io_bytes: int = 0                            # caller-owned buffers: the output
     flash_bytes: int = 0                         # constant arrays (weights, biases, multipliers)
+    conv_weights: str = ""                       # the CONV_2D weight layout chosen, and why
 
     @property
     def macs(self) -> int:

@@ -8,7 +8,7 @@ from ..quant import tensor_zero_point
 from .common import verdict
 from .packing import (window_geometry, window_output_shape, window_params, window_problems,
                       with_requant, bias_problems, conv_multipliers, filter_problems, folded_bias,
-                      optional_input, pack_pairs, pad_even)
+                      optional_input, pack_pairs, pack_wide, pad_even, pad_to)
 from . import OpSpec
 from .cases import (ACTIVATIONS, MAC_RANGES, Case, add_bias_and_activate, bias_for,
                     channel_weights, window_input)
@@ -52,7 +52,7 @@ def lower(model, op) -> Lowered:
     direct = g["k_h"] == 1 and g["k_w"] == 1              # 1x1: a patch is one input pixel
     params = window_params(g, ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w"))
-    params.update(direct=int(direct), input_zp=input_zp)
+    params.update(direct=int(direct), input_zp=input_zp, wide=0)
     arrays = dict(weights=pack_pairs(weights),
                   bias=pad_even(folded_bias(optional_input(model, op, 2), weights, input_zp)))
     with_requant(params, arrays, op, out, multiplier, shift, pad=True)
@@ -61,6 +61,23 @@ def lower(model, op) -> Lowered:
                    arrays=arrays, inputs=[op.inputs[0]], output=op.outputs[0],
                    stream=(g["in_c"], g["out_c"]) if pointwise else None,
                    scratch_bytes=0 if direct else 2 * ((k + 3) // 4 * 4) + 4)
+
+
+WIDE_ARRAYS = ("bias", "rq.multiplier", "rq.shift", "rq.rounding")
+
+
+def widen(model, op, low: Lowered) -> Lowered:
+    """The dense call with its weights pre-extended to int16 (tc_mac.h's wide layout, twice
+    the flash): per-channel arrays padded to a multiple of 4, two widened pixels of scratch."""
+    from dataclasses import replace
+    flt = model.tensors[op.inputs[1]]
+    p = low.params
+    k4 = (p["k_h"] * p["k_w"] * p["in_c"] + 3) // 4 * 4
+    arrays = dict(low.arrays, weights=pack_wide(flt.data.reshape(p["out_c"], -1)))
+    arrays.update({f: pad_to(arrays[f][:p["out_c"]], 4, arrays[f].dtype)
+                   for f in WIDE_ARRAYS if f in arrays})
+    return replace(low, params=dict(p, wide=1), arrays=arrays,
+                   scratch_bytes=(0 if p["direct"] else 2 * k4) + 4 * k4 + 4)
 
 
 def conv_case(seed: int) -> Case:

@@ -95,8 +95,7 @@ def with_requant(params: dict, arrays: dict, op, output_t, multiplier, shift, pa
 
 def pad_even(array: np.ndarray, dtype=np.int32) -> np.ndarray:
     """Per-channel arrays padded to an even length: the kernels read channels in pairs."""
-    array = np.asarray(array, dtype=dtype).ravel()
-    return np.concatenate([array, array[-1:]]) if array.size % 2 else array
+    return pad_to(array, 2, dtype)
 
 
 def pack_pairs(weights: np.ndarray) -> np.ndarray:
@@ -108,6 +107,26 @@ def pack_pairs(weights: np.ndarray) -> np.ndarray:
     padded[:channels, :k] = weights
     words = padded.view("<i4").reshape(-1, 2, groups)          # [pair, channel, group]
     return np.ascontiguousarray(words.transpose(0, 2, 1)).reshape(-1).astype(np.int32)
+
+
+def pack_wide(weights: np.ndarray) -> np.ndarray:
+    """[channels, k] int8 -> int32 words of tc_mac.h's wide layout, pre-extended to int16:
+    per group of 4 channels (zero-padded) and 4 taps (zero-padded), 8 words: channels 0..3's
+    taps (0, 2), then their taps (1, 3), each word an int16 pair, low half first."""
+    channels, k = weights.shape
+    groups = (k + 3) // 4
+    padded = np.zeros((-(-channels // 4) * 4, groups * 4), dtype=np.int16)
+    padded[:channels, :k] = weights
+    lanes = padded.reshape(-1, 4, groups, 2, 2)            # [quad, channel, group, hi, odd]
+    words = lanes.transpose(0, 2, 4, 1, 3)                 # [quad, group, odd, channel, hi]
+    return np.ascontiguousarray(words).astype("<i2").view("<i4").reshape(-1).astype(np.int32)
+
+
+def pad_to(array: np.ndarray, multiple: int, dtype=np.int32) -> np.ndarray:
+    """A per-channel array padded (repeating its last value) to a multiple of `multiple`."""
+    array = np.asarray(array, dtype=dtype).ravel()
+    extra = -array.size % multiple
+    return np.concatenate([array, np.repeat(array[-1:], extra)]) if extra else array
 
 
 def pack_quads_int16(weights: np.ndarray) -> np.ndarray:

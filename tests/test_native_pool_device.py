@@ -5,8 +5,8 @@ cannot run: it cross-compiles warning-free for the Cortex-M cores the boards use
 SIMD instructions exactly where the CPU has them, and in QEMU on mps2-an386 (Cortex-M4) a
 model of pooling and ADD branches (2x2 windows, clipped SAME windows, channel counts that
 are not multiples of 4, a 289-value average window past the int16 lanes' limit, fused
-activations) reproduces TFLM's outputs byte for byte. tc_elementwise.c's 32-bit rescale of
-ADD inputs equals the reference tc_requantize for every int8 input, shift and many
+activations) reproduces TFLM's outputs byte for byte. The generation-time tables of ADD's
+input rescale equal the reference tc_requantize for every int8 input, shift and many
 multipliers (host gcc)."""
 import shutil
 import subprocess
@@ -31,50 +31,47 @@ def test_pool_and_elementwise_cross_compile_with_simd_where_available(tmp_path, 
                     f"{name} for {flags[0]}: {insn} {'missing' if dsp else 'present'}"
 
 
-SCALE_CHECK = r"""
+REQUANT_CHECK = r"""
 #include <stdio.h>
-#include "tc_elementwise.c"   /* the static helpers under test */
+#include "tc_runtime.h"
 
-static uint64_t state = 0x9E3779B97F4A7C15ull;
-static uint32_t next(void) {            /* xorshift64* */
-    state ^= state >> 12; state ^= state << 25; state ^= state >> 27;
-    return (uint32_t)((state * 2685821657736338717ull) >> 32);
-}
-
+/* tc_requantize (TFLite's reference arithmetic) of every (v + offset) << 20 for the
+   multipliers and shifts on stdin, one int32 per value on stdout */
 int main(void) {
-    static const int32_t edges[] = {0, 1 << 30, (1 << 30) + 1, INT32_MAX, INT32_MAX - 1, 1518500250};
-    long n = 0;
-    for (int k = 0; k < 4000; k++) {
-        const int32_t m = k < 6 ? edges[k] : (int32_t)((1u << 30) | (next() >> 2));
-        for (int32_t shift = -30; shift <= 0; shift++) {
-            /* offsets -127 and 128 make v + offset cover every value in [-255, 255] */
-            for (int32_t offset = -127; offset <= 128; offset += 255) {
-                const tc_input_scale s = tc_input_scale_of(offset, m, shift);
-                for (int32_t v = -128; v <= 127; v++, n++) {
-                    const int32_t ref = tc_requantize((v + offset) * (1 << 20), m, shift);
-                    if (tc_scale_input(&s, v) != ref) {
-                        printf("MISMATCH m=%ld shift=%ld a=%ld\n", (long)m, (long)shift, (long)(v + offset));
-                        return 1;
-                    }
-                }
-            }
+    long m, shift, offset;
+    while (scanf("%ld %ld %ld", &m, &shift, &offset) == 3) {
+        for (int32_t v = -128; v <= 127; v++) {
+            const int32_t r = tc_requantize((int32_t)((v + offset) * (1 << 20)), (int32_t)m, (int32_t)shift);
+            fwrite(&r, sizeof r, 1, stdout);
         }
     }
-    printf("OK %ld\n", n);
     return 0;
 }
 """
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="no host gcc")
-def test_add_input_rescale_equals_tflite_reference_for_every_int8(tmp_path):
-    src = tmp_path / "scale.c"
-    src.write_text(SCALE_CHECK)
-    exe = tmp_path / "scale"
+def test_add_input_tables_equal_tflite_reference_for_every_int8(tmp_path):
+    """The generation-time ADD/SUB input tables (quant.requantize, numpy) equal the C
+    reference tc_requantize for every int8 input, every shift ADD's Prepare can give
+    (-30..0), offsets covering v + offset in [-255, 255], edge and random multipliers."""
+    import numpy as np
+    from tinycompress.firmware.native.quant import requantize
+    src, exe = tmp_path / "requant.c", tmp_path / "requant"
+    src.write_text(REQUANT_CHECK)
     subprocess.run(["gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-std=c99", "-I", str(ROOT / "runtime"),
                     str(src), "-o", str(exe)], check=True)
-    out = subprocess.run([str(exe)], stdout=subprocess.PIPE, text=True).stdout
-    assert out.startswith("OK"), out
+    rng = np.random.default_rng(0)
+    ms = [0, 1 << 30, (1 << 30) + 1, 2**31 - 1, 2**31 - 2, 1518500250,
+          *(int(x) for x in rng.integers(1 << 30, 1 << 31, 60))]
+    rows = [(m, shift, offset) for m in ms for shift in range(-30, 1) for offset in (-127, 128)]
+    lines = "".join(f"{m} {shift} {offset}\n" for m, shift, offset in rows)
+    out = subprocess.run([str(exe)], input=lines.encode(), stdout=subprocess.PIPE, check=True).stdout
+    got = np.frombuffer(out, dtype=np.int32).reshape(len(rows), 256)
+    values = np.arange(-128, 128, dtype=np.int64)
+    for row, (m, shift, offset) in zip(got, rows):
+        want = requantize((values + offset) << 20, m, shift)
+        assert np.array_equal(row, want), (m, shift, offset)
 
 
 # (input shape, input range, branch) — each branch is input -> op -> output

@@ -11,6 +11,9 @@ typedef struct {
     int32_t input1_multiplier, input1_shift, input2_multiplier, input2_shift;
     int32_t output_multiplier, output_shift, left_shift;
     int32_t act_min, act_max;
+    /* each input's rescale, tc_requantize((v + offset) << left_shift, multiplier, shift),
+       for every int8 v, indexed by its byte (uint8_t)v: computed at generation time */
+    const int32_t *table1, *table2;
 } tc_add_params;
 
 typedef struct {

@@ -17,6 +17,21 @@ def tflite_round(x: float) -> int:
     return int(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
+def requantize(x, multiplier: int, shift: int) -> np.ndarray:
+    """TFLite MultiplyByQuantizedMultiplier on int32 values x (tc_requantize in
+    tc_runtime.h), elementwise in exact int64: a saturating rounding doubling high
+    multiply, then a rounding right shift (ties away from zero)."""
+    left, right = max(shift, 0), max(-shift, 0)
+    a = ((np.asarray(x, dtype=np.int64) << left) + (1 << 31)) % (1 << 32) - (1 << 31)
+    ab = a * np.int64(multiplier)
+    total = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.where(total >= 0, total >> 31, -((-total) >> 31))     # C division truncates
+    high = np.where((a == -(1 << 31)) & (multiplier == -(1 << 31)), (1 << 31) - 1, high)
+    mask = (1 << right) - 1
+    threshold = (mask >> 1) + (high < 0)
+    return (high >> right) + ((high & mask) > threshold)
+
+
 def quantize_multiplier(real: float) -> tuple[int, int]:
     """TFLite QuantizeMultiplier: real ~= multiplier * 2^(shift - 31), multiplier Q31 in [2^30, 2^31)."""
     real = float(real)

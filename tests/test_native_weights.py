@@ -452,3 +452,21 @@ def test_huffman_scratch_is_planned_and_groups_are_bounded():
     chain = parse_tflite(_pointwise_chain(), "chain")
     lowered = lower_model(chain, "huffman")
     assert [low.stream for low in lowered][1:] == [(24, 40), (40, 16)]    # one group each
+
+
+def test_build_report_shows_huffman_scratch_per_layer():
+    from tinycompress.firmware.build import weight_lines
+    layers = [{"name": "fc", "weights": "huffman", "weight_bytes": 200, "dense_weight_bytes": 1000,
+               "weight_scratch_bytes": 2632},
+              {"name": "conv", "weights": "dense", "weight_bytes": 500, "dense_weight_bytes": 500}]
+    text = "\n".join(weight_lines(layers))
+    assert "(+2,632 B arena: decoder and decoded weights)  " not in text
+    assert "fc  (+2,632 B arena: decoder and decoded weights)" in text
+    assert "at most 2,632 B of arena scratch" in text
+
+
+def test_cli_weights_choices_are_the_policies():
+    from tinycompress.cli import firmware
+    from tinycompress.firmware.native.weights import CHOICES
+    option = next(p for p in firmware.params if p.name == "weights")
+    assert set(option.type.choices) == set(CHOICES)

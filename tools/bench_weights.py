@@ -85,6 +85,33 @@ def bench(tflite: Path, work: Path, fmt: str, vectors: int) -> dict:
                 passed=sim.passed, vectors=len(sim.vectors))
 
 
+def entropy_floor(tflite: Path) -> int:
+    """Bytes no memoryless code of huffman's symbols can go below: per weight tensor, the
+    empirical entropy of its zero runs (unbounded) plus that of its values (int8, or indices
+    into per-channel codebooks with the codebooks counted, whichever is less); code tables
+    free. Shows how far the format is from what its symbol alphabet allows."""
+    import numpy as np
+    from tinycompress.firmware.native.compressed import weight_matrix
+    from tinycompress.firmware.native.weights import _huffman_codebook, _huffman_frequencies
+    from tinycompress.tflite_model import read_tflite
+
+    def bits(freqs):
+        f = np.asarray(list(freqs.values()), float)
+        return float((f * np.log2(f.sum() / f)).sum()) if f.size else 0.0
+
+    model, total = read_tflite(tflite), 0.0
+    for op in model.operators:
+        found = weight_matrix(model, op)
+        if found is None:
+            continue
+        w = found[0]
+        runs, values = _huffman_frequencies(w, w.size + 1, None)     # no escapes: runs as they are
+        book = _huffman_codebook(w)
+        _, indices = _huffman_frequencies(w, w.size + 1, book)
+        total += (bits(runs) + min(bits(values), bits(indices) + 8 * book.size)) / 8
+    return int(round(total))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", choices=sorted(MODELS), default=list(MODELS))
@@ -111,6 +138,9 @@ def main(argv=None) -> int:
                   f"{r['image']:>9,} {r['image'] / d['image']:>7.3f} {r['insns']:>13,} "
                   f"{r['insns'] / d['insns']:>7.3f} {r['arena']:>8,} {r['scratch']:>8,}  "
                   f"{'yes' if r['passed'] else 'NO':<9}  {','.join(r['formats'])}")
+        floor = entropy_floor(tflite)
+        print(f"entropy floor of huffman's symbols (zero runs + values, tables free): {floor:,} B "
+              f"({floor / d['weights']:.3f}x dense)")
     return 1 if failed else 0
 
 

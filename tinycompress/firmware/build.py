@@ -66,15 +66,17 @@ def weight_lines(layers: list) -> list:
     out = ["  weights per layer (format: flash B / dense B):"]
     for layer in layers:
         scratch = layer.get("weight_scratch_bytes", 0)
+        note = f"  (+{scratch:,} B arena: decoder and decoded weights)" if scratch else ""
         out.append(f"    {layer['weights']:<11} {layer['weight_bytes']:>9,} / {layer['dense_weight_bytes']:>9,} B"
-                   f"  {layer['name'][:60]}" + (f"  (+{scratch:,} B arena: decoded weights)" if scratch else ""))
+                   f"  {layer['name'][:60]}{note}")
     used = sum(layer["weight_bytes"] for layer in layers)
     dense = sum(layer["dense_weight_bytes"] for layer in layers)
     out.append(f"    saved {dense - used:,} B: {used:,} B instead of {dense:,} B "
                f"({used / dense:.3f}x dense)")
     scratch = max((layer.get("weight_scratch_bytes", 0) for layer in layers), default=0)
     if scratch:
-        out.append(f"    huffman decodes into at most {scratch:,} B of arena scratch (in the arena figure)")
+        out.append(f"    huffman decoding takes at most {scratch:,} B of arena scratch in one layer "
+                   "(in the arena figure)")
     return out
 
 

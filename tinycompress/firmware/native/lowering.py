@@ -28,7 +28,7 @@ class LayerInfo:
     weights: str = ""              # weight format (native/weights.py); "" without weights
     weight_bytes: int = 0          # flash of the weight arrays in that format
     dense_weight_bytes: int = 0    # what the dense kernel would store
-    weight_scratch_bytes: int = 0  # huffman: arena RAM its decoded weights take while it runs
+    weight_scratch_bytes: int = 0  # huffman: arena RAM its decoder and decoded weights take
 
 
 @dataclass

@@ -33,8 +33,8 @@ def ds_cnn(x):
     return L.Dense(10, activation="softmax")(L.GlobalAveragePooling2D()(x))
 
 
-def conv1d(x):   # input (8, 8): 8 steps of 8 features; a Reshape layer from (8, 8, 1)
-    # converts to SHAPE/STRIDED_SLICE/PACK, which the native runtime lacks
+def conv1d(x):   # input (8, 8): 8 steps of 8 features (a Reshape layer from (8, 8, 1) would
+    # convert to SHAPE/STRIDED_SLICE/PACK, which the native runtime folds: native/fold.py)
     x = L.Conv1D(12, 3, padding="causal", activation="relu")(x)
     x = L.MaxPooling1D()(x)
     x = L.Conv1D(8, 3)(x)

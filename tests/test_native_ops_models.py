@@ -29,7 +29,22 @@ def _upsampling_net(keras):
     return keras.Model(inp, layers.Softmax()(x))
 
 
-MODELS = {"upsampling": (_upsampling_net, (6, 5, 2), {"RESIZE_NEAREST_NEIGHBOR"})}
+def _slicing_net(keras):
+    """A slicing Lambda (STRIDED_SLICE on int8: crop, stride, a reversed axis) and a Keras
+    Reshape, whose free batch converts to SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (folded
+    at generation time)."""
+    layers = keras.layers
+    inp = keras.Input((9, 8, 3))
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
+    x = layers.Lambda(lambda t: t[:, 1:-1, ::-2, 2:])(x)                 # (7, 4, 6)
+    x = layers.Reshape((14, 12))(x)
+    x = layers.Conv1D(6, 3, strides=2)(x)
+    x = layers.Dense(3)(layers.Flatten()(x))
+    return keras.Model(inp, layers.Softmax()(x))
+
+
+MODELS = {"upsampling": (_upsampling_net, (6, 5, 2), {"RESIZE_NEAREST_NEIGHBOR"}),
+          "slicing": (_slicing_net, (9, 8, 3), {"STRIDED_SLICE", "SHAPE", "PACK"})}
 
 
 def _convert(name, folder, seed=0):
@@ -47,20 +62,23 @@ def _convert(name, folder, seed=0):
 @requires_qemu
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_model_with_the_op_runs_bit_exact_through_the_cli(name, run_cli, tmp_path):
+    from tinycompress.firmware.native.fold import fold_shape_ops
     from tinycompress.tflite_model import read_tflite
 
     tflite, npz = _convert(name, tmp_path)
-    ops = [op.op for op in read_tflite(tflite).operators]
-    assert MODELS[name][2] <= set(ops), ops
+    model = read_tflite(tflite)
+    assert MODELS[name][2] <= {op.op for op in model.operators}, model.operators
+    ops = fold_shape_ops(model).operators            # the layers the device runs
     project = tmp_path / "fw"
     result = run_cli("firmware", tflite, "--board", "mps2-an386", "--data", npz,
-                     "--vectors", VECTORS, "-o", project)
+                     "--vectors", VECTORS, "--dump-layers", "-o", project)
     assert result.exit_code == 0, result.output
     assert run_cli("build", project).exit_code == 0
     result = run_cli("--json", "simulate", project)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["ok"] and report["passed"] == report["total"] == VECTORS, report["failure"]
+    assert report["layer_diff"] is None        # every layer equals the host TFLM tensor
     assert len(report["layers"]) == len(ops)          # every op ran on the device
     golden = np.load(project / "golden.npz")["outputs"]
     assert len({row.tobytes() for row in golden}) > 1  # outputs tell the inputs apart

@@ -85,10 +85,13 @@ def _native(model):
     """(per-op-name support table, problems) from the native runtime, or (None, None)."""
     try:
         from .firmware.native import check_supported
+        from .firmware.native.fold import fold_shape_ops
         from .firmware.native.ops import OPS
     except ImportError:
         return None, None
-    return set(OPS), list(check_supported(model))
+    kept = {op.index for op in fold_shape_ops(model).operators}
+    folded = {op.op for op in model.operators if op.index not in kept}   # computed at generation
+    return set(OPS) | folded, list(check_supported(model))
 
 
 def _tensor_info(t) -> TensorInfo:
@@ -115,14 +118,18 @@ def _native_plan(model, layers: list):
     """The native runtime's memory plan, without generating anything: fills each layer's
     live activation bytes; returns (summary line, arena bytes) or (None, None)."""
     from .firmware.native.codegen import lower_model
+    from .firmware.native.fold import fold_shape_ops
     from .firmware.native.planner import plan_memory, plan_summary
+    native = fold_shape_ops(model)        # its layers: the ops left once shapes are constants
     try:
-        plan = plan_memory(model, lower_model(model))
+        plan = plan_memory(native, lower_model(native))
     except TinyCompressError:        # e.g. more activation memory than a target addresses
         return None, None
-    for layer, live in zip(layers, plan.live):
-        layer.native_live_bytes = live
-    return plan_summary(plan, [_short(l.name) for l in layers]), plan.arena_bytes
+    by_index = {layer.index: layer for layer in layers}
+    for op, live in zip(native.operators, plan.live):
+        by_index[op.index].native_live_bytes = live
+    names = [_short(by_index[op.index].name) for op in native.operators]
+    return plan_summary(plan, names), plan.arena_bytes
 
 
 def _native_conv(model):

@@ -29,7 +29,9 @@ BASELINES = shared_root() / BASELINE_MODELS
 
 def plan_line(model) -> str:
     from tinycompress.firmware.native.codegen import lower_model
+    from tinycompress.firmware.native.fold import fold_shape_ops
     from tinycompress.firmware.native.planner import plan_memory, plan_summary
+    model = fold_shape_ops(model)        # the layers the native runtime generates
     plan = plan_memory(model, lower_model(model))
     return plan_summary(plan, [model.layer_name(op).split(";")[0] for op in model.operators])
 

@@ -22,6 +22,9 @@ def first_layer_difference(project_dir, dumps: dict) -> str | None:
     if not model_path.is_file():
         raise TinyCompressError(f"{model_path}: missing; --dump-layers needs the model in the project")
     model = parse_tflite(model_path.read_bytes(), str(model_path))
+    if _runtime(project_dir) == "native":   # its layers: the ops left once shapes are constants
+        from ..firmware.native.fold import fold_shape_ops
+        model = fold_shape_ops(model)
     golden = np.load(project_dir / "golden.npz")
     vector_ids = sorted({v for v, _ in dumps})
     inputs = [_split_inputs(model, golden["inputs"][v]) for v in vector_ids]
@@ -38,6 +41,11 @@ def first_layer_difference(project_dir, dumps: dict) -> str | None:
                 return f"vector {v}: first differing layer is {layer} {model.describe(op)}: " + \
                     _bytes_diff(device, expected, model.tensors[op.outputs[0]])
     return None
+
+
+def _runtime(project_dir: Path) -> str:
+    from ..firmware.project import load_project
+    return load_project(project_dir).get("runtime", "native")
 
 
 def _split_inputs(model, flat: np.ndarray) -> list:

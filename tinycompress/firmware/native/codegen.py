@@ -16,6 +16,7 @@ from ... import ctext
 from ...ctext import c_array, c_string, c_value
 from ...fileio import atomic_file
 from .compressed import compress, weight_format
+from .fold import fold_shape_ops, unfolded_problem
 from .lowering import LayerInfo, NativeInfo
 from .ops import OPS, rules
 from .ops.conv import widen as conv_widen
@@ -61,6 +62,9 @@ def _param_problem(key, value) -> str | None:
 
 def _op_problems(model, op) -> list:
     """Why this op cannot be lowered (empty when it can): its row's rules, in order."""
+    shape_op = unfolded_problem(model, op)
+    if shape_op:
+        return [shape_op]
     spec = OPS.get(op.op)
     if spec is None:
         return [f"{op.op} is not supported by the native runtime"]
@@ -77,6 +81,7 @@ def _op_problems(model, op) -> list:
 
 def check_supported(model) -> list:
     """Every problem that stops the native runtime, one line per op problem, all ops."""
+    model = fold_shape_ops(model)
     problems = []
     for t in model.input_tensors + model.output_tensors:
         if t.type != "INT8":
@@ -114,9 +119,10 @@ WIDE_FLASH_BUDGET = 256 * 1024
 
 def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
                 wide: bool | None = None) -> list:
-    """One Lowered per op; `weights` picks each weight tensor's format (native/weights.py);
-    `wide`: dense CONV_2D weights pre-extended to int16 (None: when the extra flash is
-    within WIDE_FLASH_BUDGET)."""
+    """One Lowered per op of fold_shape_ops(model); `weights` picks each weight tensor's
+    format (native/weights.py); `wide`: dense CONV_2D weights pre-extended to int16 (None:
+    when the extra flash is within WIDE_FLASH_BUDGET)."""
+    model = fold_shape_ops(model)
     return widen_model(model, _lower_narrow(model, weights, max_slowdown), wide)
 
 
@@ -176,6 +182,7 @@ def _widened(model, lowered: list, wide: bool | None) -> tuple:
 
 def wide_summary(model, weights: str = "dense", wide: bool | None = None) -> str:
     """One line: which CONV_2D weight layout the generator picks for the model, and why."""
+    model = fold_shape_ops(model)
     return _widened(model, _lower_narrow(model, weights), wide)[1]
 
 
@@ -188,6 +195,7 @@ def _lower_narrow(model, weights: str = "dense", max_slowdown: float = DEFAULT_M
 def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
            wide: bool | None = None):
     """Return (model_c, model_h, NativeInfo) without writing anything."""
+    model = fold_shape_ops(model)      # the layers are the ops left once shapes are constants
     summary = ""
     if lowered is None:
         lowered, summary = _widened(model, _lower_narrow(model, weights, max_slowdown), wide)

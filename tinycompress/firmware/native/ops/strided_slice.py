@@ -54,10 +54,10 @@ def _stop(size, end, stride, end_masked) -> int:
     return _clamp(end, 0, size) if stride > 0 else _clamp(end, -1, size - 1)
 
 
-def _axes(model, op, for_eval: bool):
+def axes(model, op, for_eval: bool) -> list:
     """Per axis (start, stop, stride, shrunk) as TFLM's Eval (for_eval) or Prepare computes it."""
     shape, begin, end, strides = _indices(model, op)
-    axes = []
+    result = []
     for axis, size in enumerate(shape):
         stride = strides[axis]
         start = _start(size, begin[axis], stride, _mask(op, "beginMask", axis))
@@ -66,8 +66,8 @@ def _axes(model, op, for_eval: bool):
             stop = start if for_eval and start >= size else start + 1
         else:
             stop = _stop(size, end[axis], stride, _mask(op, "endMask", axis))
-        axes.append((start, stop, stride, shrunk))
-    return axes
+        result.append((start, stop, stride, shrunk))
+    return result
 
 
 def indices(model, op) -> tuple:
@@ -95,8 +95,8 @@ def masks(model, op) -> tuple:
 
 def writes_every_output(model, op) -> tuple:
     """Every output element is written (TFLM's copy leaves none out: no shrunk axis that starts past the end or runs backwards)."""
-    want = math.prod(len(range(*a[:3])) for a in _axes(model, op, for_eval=False) if not a[3])
-    copied = math.prod(len(range(*a[:3])) for a in _axes(model, op, for_eval=True))
+    want = math.prod(len(range(*a[:3])) for a in axes(model, op, for_eval=False) if not a[3])
+    copied = math.prod(len(range(*a[:3])) for a in axes(model, op, for_eval=True))
     return verdict([] if copied == want else
                    [f"TFLM would copy {copied} of the {want} output elements (a shrunk axis "
                     "that starts past the end or runs backwards)"])
@@ -104,17 +104,17 @@ def writes_every_output(model, op) -> tuple:
 
 def output_shape(model, op) -> tuple:
     """TFLM's Prepare: the length of every axis that is not shrunk."""
-    return tuple(len(range(*a[:3])) for a in _axes(model, op, for_eval=False) if not a[3])
+    return tuple(len(range(*a[:3])) for a in axes(model, op, for_eval=False) if not a[3])
 
 
 def lower(model, op) -> Lowered:
     inp = model.tensors[op.inputs[0]]
-    axes = _axes(model, op, for_eval=True)
+    walk = axes(model, op, for_eval=True)
     pitch = [math.prod(inp.shape[k + 1:]) for k in range(len(inp.shape))]
-    pad = 4 - len(axes)
-    params = dict(base=sum(a[0] * p for a, p in zip(axes, pitch)),
-                  counts=[1] * pad + [len(range(*a[:3])) for a in axes],
-                  steps=[0] * pad + [a[2] * p for a, p in zip(axes, pitch)])
+    pad = 4 - len(walk)
+    params = dict(base=sum(a[0] * p for a, p in zip(walk, pitch)),
+                  counts=[1] * pad + [len(range(*a[:3])) for a in walk],
+                  steps=[0] * pad + [a[2] * p for a, p in zip(walk, pitch)])
     return Lowered(kernel="tc_strided_slice_s8", params_type="tc_strided_slice_params",
                    params=params, arrays={}, inputs=[op.inputs[0]], output=op.outputs[0])
 

@@ -155,7 +155,7 @@ def test_memory_rows_cite_their_source_and_reject_unknown_names():
 
 @requires_arm_gcc
 @requires_qemu
-def test_flash_wait_states_traced_by_the_qemu_plugin(tiny_int8, tmp_path):
+def test_flash_wait_states_traced_by_the_qemu_plugin(tiny_int8, tmp_path, run_cli):
     """The plugin sees the real loads: every weight byte comes from flash at least once per
     inference, so at least (weight bytes / line - cached lines) reads stall their wait
     states; with zero wait states nothing is added; the run itself is not changed."""
@@ -176,6 +176,12 @@ def test_flash_wait_states_traced_by_the_qemu_plugin(tiny_int8, tmp_path):
     assert weights > 64 * row.line_bytes
     assert board.stall >= row.wait_states * (weights / row.line_bytes - row.dcache_lines)
     assert board.memory == "stm32l4r5-120mhz"
+    result = run_cli("simulate", str(project), "--cycles", "--flash-timing", row.name, "--json")
+    assert result.exit_code == 0, result.output
+    reported = json.loads(result.output)["cycles_estimate"]
+    assert reported["memory"] == row.name and reported["flash_wait_cycles"] == board.stall
+    assert "no flash timing row" in run_cli("simulate", str(project), "--cycles",
+                                            "--flash-timing", "nope").output
 
 
 @requires_arm_gcc

@@ -508,8 +508,12 @@ def build(project, as_json):
 @click.option("--cycles", is_flag=True,
               help="QEMU only: also ESTIMATE the board core's cycles per layer and per inference "
                    "from the executed instruction mix (a second, logged run).")
+@click.option("--flash-timing", "flash_timing", default=None, metavar="ROW",
+              help="With --cycles: add the flash wait states of a real board's memory row "
+                   "(stm32l4r5-120mhz: NUCLEO-L4R5ZI at 120 MHz), traced by a QEMU plugin "
+                   "built with the host's cc.")
 @shared("as_json")
-def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
+def simulate(project, engine, timeout, accuracy, data_source, cycles, flash_timing, as_json):
     """Run a built PROJECT in an emulator: PASS/FAIL per golden vector, instructions per
     inference and per layer; exits non-zero on any mismatch, fault or timeout. A failing
     vector shows the differing output bytes, expected against actual, and their values."""
@@ -518,6 +522,11 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
         raise TinyCompressError("--accuracy needs --data (labelled test samples, e.g. --data digits)")
     if cycles and engine != "qemu":
         raise TinyCompressError("--cycles reads QEMU's block log; use --engine qemu")
+    if flash_timing:
+        from .simulate.cycles import memory_timing
+        if not cycles:
+            raise TinyCompressError("--flash-timing adds to the cycle estimate; give --cycles too")
+        memory_timing(flash_timing)
     report = SIMULATORS[engine](project, timeout=timeout)
     scored = None
     if accuracy and not report.failure:
@@ -528,7 +537,7 @@ def simulate(project, engine, timeout, accuracy, data_source, cycles, as_json):
     if cycles and not report.failure:
         from .simulate.cycles import board_core, estimate_project
         core = board_core(report.board)
-        estimate = estimate_project(project, timeout=timeout)
+        estimate = estimate_project(project, timeout=timeout, memory=flash_timing)
     if as_json:
         _emit_json({**report.as_dict(), **({"accuracy": scored.as_dict()} if scored else {}),
                     **({"cycles_estimate": estimate.as_dict()} if estimate else {})})

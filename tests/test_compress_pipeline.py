@@ -21,7 +21,7 @@ def digits_pcqat():
 
 
 def test_stages_table_is_in_pipeline_order():
-    assert list(STAGES) == ["distill", "lowrank", "prune", "cluster", "qat"]
+    assert list(STAGES) == ["distill", "lowrank", "prune", "cluster", "snap", "qat"]
 
 
 def test_stage_config_unknown_key_is_named():

@@ -19,7 +19,7 @@ from _native_mac_cases import (ACTIVATIONS, RANGES, Case, activate, assert_bit_e
 from tinycompress.errors import TinyCompressError
 from tinycompress.firmware.native.weights import FORMATS, _checked, choose, options
 
-COMPRESSED = ["lut", "sparse", "lut_sparse", "huffman"]
+COMPRESSED = ["lut", "sparse", "lut_sparse", "huffman", "packed"]
 # distinct nonzero values per channel: around every index width's boundary
 VALUE_COUNTS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 63, 64, 127]
 SPARSITY = [0.0, 0.5, 0.75, 0.75, 0.9, 0.95]
@@ -153,23 +153,22 @@ def test_compressed_weights_match_tflm(op, fmt):
 def _assert_formats(model_bytes, info, fmt):
     """Each tensor got `fmt` exactly when it fits (auto: a fitting one), dense otherwise,
     and the bytes recorded are what that format takes."""
-    from tinycompress.firmware.native.compressed import weight_matrix
+    from tinycompress.firmware.native.compressed import auto_slowdowns, weight_matrix
     from tinycompress.tflite_model import parse_tflite
     model = parse_tflite(model_bytes, "t")
+    shares = auto_slowdowns(model)
     used = []
-    for op, layer in zip(model.operators, info.layers):
+    for i, (op, layer) in enumerate(zip(model.operators, info.layers)):
         w, name = weight_matrix(model, op)
         fits = FORMATS[fmt].fits(w, name) if fmt != "auto" else None
         pays = isinstance(fits, int) and fits < layer.dense_weight_bytes
         want = layer.weights if fmt == "auto" else (fmt if pays else "dense")
-        if fmt == "auto" and op.op == "DEPTHWISE_CONV_2D":
-            want = "dense"                     # auto keeps depthwise dense (its variant is slow)
         assert layer.weights == want, (name, fits)
-        if layer.weights != "dense":
-            assert layer.weight_bytes == FORMATS[layer.weights].fits(w, name) < layer.dense_weight_bytes
+        if layer.weights != "dense":    # auto encodes within its instruction limit
+            limit = choose(w, name, "auto", shares[i]).limit if fmt == "auto" else None
+            assert layer.weight_bytes == FORMATS[layer.weights].fits(w, name, limit) < layer.dense_weight_bytes
         used.append(layer.weights)
-    if fmt != "auto" or model.operators[0].op != "DEPTHWISE_CONV_2D":
-        assert used.count("dense") < len(used), used
+    assert used.count("dense") < len(used), used
 
 
 @pytest.mark.slow
@@ -237,12 +236,32 @@ def test_auto_picks_the_smallest_fitting_format_within_the_slowdown():
     w = _matrix(rng, 16, 288, 16, 0.75)
     opts = options(w, "t")
     choice = choose(w, "t", "auto")
-    assert choice.format == "lut_sparse" and choice.bytes == opts["lut_sparse"] < opts["sparse"]
-    assert choice.bytes < 0.35 * w.size
+    # packed with byte entries: lut_sparse's speed without its per-channel counts
+    assert choice.format == "packed" and choice.bytes < opts["lut_sparse"] < opts["sparse"]
+    assert choice.bytes == FORMATS["packed"].fits(w, "t", choice.limit)
+    assert choice.bytes < 0.3 * w.size
     assert choose(w, "t", "auto", max_slowdown=0.5).format == "dense"
     dense_ish = _matrix(rng, 16, 288, 16, 0.0)
     assert choose(dense_ish, "t", "auto").format == "dense"          # lut is too slow for 1.2
     assert choose(dense_ish, "t", "auto", max_slowdown=10).format == "lut"
+
+
+def test_auto_spends_the_slowdown_over_the_model_not_per_tensor():
+    # the model's estimated instructions stay within max_slowdown of dense; a tensor may go
+    # past it where another gives instructions back, and bytes only shrink against 1.2 each
+    from tinycompress.firmware.native.compressed import _output_rows, auto_slowdowns, weight_matrix
+    from tinycompress.tflite_model import parse_tflite
+    model = parse_tflite(_model("CONV_2D", 0, DEFAULT_CASES)[0], "t")
+    shares = auto_slowdowns(model)
+    spent = dense = per_tensor = total = 0
+    for i, op in enumerate(model.operators):
+        w, name = weight_matrix(model, op)
+        c, own = choose(w, name, "auto", shares[i]), choose(w, name, "auto")
+        spent += FORMATS[c.format].cost(w, c.limit if c.format != "dense" else None) * _output_rows(model, op)
+        dense += FORMATS["dense"].cost(w) * _output_rows(model, op)
+        total, per_tensor = total + c.bytes, per_tensor + own.bytes
+    assert spent <= 1.2 * dense and total <= per_tensor
+    assert max(shares.values()) > 1.2 or total == per_tensor
 
 
 def test_weights_option_needs_the_native_runtime(tmp_path):
@@ -313,11 +332,14 @@ def test_auto_takes_the_smallest_lut_sparse_encoding_within_the_slowdown():
     fmt = FORMATS["lut_sparse"]
     smallest = fmt.encode(w, "t")
     choice = choose(w, "t", "auto")
-    assert choice.format == "lut_sparse" and choice.limit is not None
+    assert choice.format == "packed" and choice.limit is not None    # packed: the same, no counts
     assert fmt.cost(w) > choice.limit >= fmt.cost(w, choice.limit)
     chosen = fmt.encode(w, "t", choice.limit)
     assert chosen.params["bits"] == 4 < smallest.params["bits"]
-    assert chosen.nbytes == choice.bytes > smallest.nbytes
+    assert chosen.nbytes == fmt.fits(w, "t", choice.limit) > smallest.nbytes
+    packed = FORMATS["packed"].encode(w, "t", choice.limit)
+    assert packed.params["bits"] + packed.params["run_bits"] == 8        # a byte per entry
+    assert packed.nbytes == choice.bytes < chosen.nbytes
     np.testing.assert_array_equal(fmt.decode(chosen), w)
 
 

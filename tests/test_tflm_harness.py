@@ -53,6 +53,12 @@ def test_project_has_glue_model_array_and_makefile_fragment(tflm_project):
         (tflm_project / "tflm.mk").read_text().replace("$(TFLM_ARCH)", meta["tflm_arch"])
 
 
+def test_makefile_and_readme_say_the_tflm_path_keeps_weights_dense(tflm_project):
+    for rel in ("Makefile", "README.md"):
+        text = " ".join((tflm_project / rel).read_text().split())
+        assert "stored dense" in text and "USE_TFLM_COMPRESSION=1" in text, rel
+
+
 def test_resolver_holds_exactly_the_models_ops_with_their_count(tflm_project):
     model = read_tflite(KWS)
     ops = distinct_ops(model)

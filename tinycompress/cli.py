@@ -465,15 +465,17 @@ def boards(as_json):
 @click.option("--dump-layers", is_flag=True, help="Print every layer's output on the device "
                                                   "(simulate diffs them against the host).")
 @click.option("--weights", default="dense", show_default=True,
-              type=click.Choice(["dense", "lut", "sparse", "lut_sparse", "huffman", "auto",
-                                 "auto+huffman"]),
+              type=click.Choice(["dense", "lut", "sparse", "lut_sparse", "packed", "huffman",
+                                 "auto", "auto+huffman"]),
               help="Weight format in flash (native runtime), decoded inside the kernels: lut "
-                   "(codebook indices), sparse (nonzeros only), lut_sparse, huffman (entropy-"
-                   "coded, decoded per channel group into scratch RAM), or auto: per tensor "
-                   "the smallest that fits within --max-slowdown (auto+huffman: huffman "
+                   "(codebook indices), sparse (nonzeros only), lut_sparse, packed (lut_sparse "
+                   "bit-packed, no counts), huffman (entropy-"
+                   "coded, decoded per channel group into scratch RAM), or auto: the smallest "
+                   "formats within --max-slowdown (auto+huffman: huffman "
                    "too, wherever smaller). Outputs are unchanged.")
 @click.option("--max-slowdown", default=None, type=click.FloatRange(min=1.0),
-              help="auto: most estimated instructions per tensor, relative to dense [1.2].")
+              help="auto: most estimated instructions of the weight layers together, "
+                   "relative to dense [1.2].")
 @shared("output", required=True, help="The project folder to write.")
 def firmware(model, board, runtime, data_source, vectors, dump_layers, weights, max_slowdown, output):
     """Generate a firmware project for an int8 .tflite MODEL with golden vectors."""

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Benchmark the compressed weight formats of the native runtime in QEMU mps2-an386.
 
-For the digits CNN (its recipe: prune 75 % + 16 clusters + PCQAT, 30 epochs on the real
-8x8 digits) and the zoo's DS-CNN and MobileNetV1 (the same compression, briefly trained on
+For the digits CNN (its recipe's training, 30 epochs on the real 8x8 digits, then prune 75 %
++ 16 clusters (TF-MOT) + snap (compress/snap.py: every kernel, depthwise included, pruned
+75 % and clustered to 16 values per tensor after per-channel scaling, one fine-tune epoch);
+no QAT, which would undo the snap) and the zoo's DS-CNN and MobileNetV1 (the same compression, briefly trained on
 the zoo's synthetic data: --epochs, default 2, and 1 epoch per compression stage), build
-one firmware per weight format (dense, lut, sparse, lut_sparse, auto, huffman,
+one firmware per weight format (dense, lut, sparse, lut_sparse, packed, auto, huffman,
 auto+huffman), run it in
 `qemu-system-arm -icount shift=0` and print
 
   - weight bytes: the CONV_2D / FULLY_CONNECTED / DEPTHWISE_CONV_2D weight arrays in flash
-    (huffman: codes, code tables and codebooks; dense depthwise: int16), and the ratio to
-    dense;
+    (huffman: codes, code tables and codebooks; dense depthwise: int16), and the ratios to
+    the dense build's arrays (x dense) and to the weights as int8, one byte each (x int8);
   - model flash: every constant array of the model (weights, biases, multipliers);
   - image flash: the linked firmware's flash, golden vectors excluded (they are the same
     bytes in every build);
@@ -31,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARD = "mps2-an386"
-FORMATS = ["dense", "lut", "sparse", "lut_sparse", "auto", "huffman", "auto+huffman"]
+FORMATS = ["dense", "lut", "sparse", "lut_sparse", "packed", "auto", "huffman", "auto+huffman"]
 MODELS = {   # name -> (recipe to start from, brief-training overrides or None)
     "digits-cnn": (ROOT / "models" / "digits-cnn" / "recipe.toml", None),
     "kws-dscnn": (ROOT / "models" / "kws-dscnn" / "recipe.toml", "brief"),
@@ -40,7 +42,7 @@ MODELS = {   # name -> (recipe to start from, brief-training overrides or None)
 
 
 def compressed_tflite(name: str, work: Path, epochs: int) -> Path:
-    """model_int8.tflite after prune 75 % + 16 clusters + PCQAT (the recipe's own schedule
+    """model_int8.tflite after prune 75 % + 16 clusters + snap (the recipe's own training
     for digits; a brief one for the zoo models), cached in `work`."""
     import tomllib
     from tinycompress.recipe import parse_recipe
@@ -58,11 +60,25 @@ def compressed_tflite(name: str, work: Path, epochs: int) -> Path:
     data["compress"] = {"prune": {"target_sparsity": 0.75, **({"epochs": 1} if brief else
                                                                data["compress"]["prune"])},
                         "cluster": {"clusters": 16, "epochs": 1 if brief else 3},
-                        "qat": {"epochs": 1 if brief else 3}}
+                        # TF-MOT leaves DepthwiseConv2D dense: snap prunes and clusters every
+                        # kernel, per-channel ones to one shared int8 codebook (compress/snap.py)
+                        # QAT would undo it (TF-MOT's PCQAT keeps neither depthwise zeros nor
+                        # per-channel-scaled clusters): the int8 conversion is post-training
+                        "snap": {"sparsity": 0.75, "clusters": 16, "epochs": 1}}
     if brief:
         data["model"]["epochs"] = epochs
     run_recipe(parse_recipe(data, path), out, log=lambda m: print(f"  [{name}] {m}", file=sys.stderr))
     return tflite
+
+
+def int8_weight_bytes(tflite: Path) -> int:
+    """The conv/FC/depthwise weights as int8, one byte each (the dense depthwise kernel
+    stores them as int16 pairs, so its 'dense' bytes are twice these)."""
+    from tinycompress.firmware.native.compressed import weight_matrix
+    from tinycompress.tflite_model import parse_tflite
+    model = parse_tflite(tflite.read_bytes(), str(tflite))
+    found = [weight_matrix(model, op) for op in model.operators]
+    return sum(f[0].size for f in found if f is not None)
 
 
 def bench(tflite: Path, work: Path, fmt: str, vectors: int) -> dict:
@@ -128,13 +144,16 @@ def main(argv=None) -> int:
         tflite = compressed_tflite(name, work, args.epochs)
         rows = {fmt: bench(tflite, work, fmt, args.vectors) for fmt in formats}
         d = rows["dense"]
-        print(f"\n{name}: prune 75 % + 16 clusters + PCQAT, {BOARD} (QEMU), {d['vectors']} golden vectors")
-        print(f"{'format':<12} {'weights B':>10} {'x dense':>7} {'model B':>9} {'image B':>9} "
+        int8 = int8_weight_bytes(tflite)
+        print(f"\n{name}: prune 75 % + 16 clusters + snap, {BOARD} (QEMU), {d['vectors']} golden vectors")
+        print(f"weights as int8: {int8:,} B (x int8 below; x dense: against the dense build's arrays)")
+        print(f"{'format':<12} {'weights B':>10} {'x dense':>7} {'x int8':>7} {'model B':>9} {'image B':>9} "
               f"{'x dense':>7} {'instructions':>13} {'x dense':>7} {'arena B':>8} {'decode B':>8}  bit-exact  "
               f"per-tensor formats")
         for fmt, r in rows.items():
             failed |= not r["passed"]
-            print(f"{fmt:<12} {r['weights']:>10,} {r['weights'] / d['weights']:>7.3f} {r['model_flash']:>9,} "
+            print(f"{fmt:<12} {r['weights']:>10,} {r['weights'] / d['weights']:>7.3f} "
+                  f"{r['weights'] / int8:>7.3f} {r['model_flash']:>9,} "
                   f"{r['image']:>9,} {r['image'] / d['image']:>7.3f} {r['insns']:>13,} "
                   f"{r['insns'] / d['insns']:>7.3f} {r['arena']:>8,} {r['scratch']:>8,}  "
                   f"{'yes' if r['passed'] else 'NO':<9}  {','.join(r['formats'])}")

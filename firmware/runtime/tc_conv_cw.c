@@ -67,3 +67,7 @@ void tc_conv2d_lut_sparse_s8(const tc_conv2d_cw_params *p, const int8_t *const *
                              int8_t *scratch) {
     conv_cw(TC_CW_LUT_SPARSE, p, in[0], out, scratch);
 }
+
+void tc_conv2d_packed_s8(const tc_conv2d_cw_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch) {
+    conv_cw(TC_CW_PACKED, p, in[0], out, scratch);
+}

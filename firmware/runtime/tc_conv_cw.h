@@ -22,4 +22,6 @@ void tc_conv2d_sparse_s8(const tc_conv2d_cw_params *p, const int8_t *const *in, 
 void tc_conv2d_lut_sparse_s8(const tc_conv2d_cw_params *p, const int8_t *const *in, int8_t *out,
                              int8_t *scratch);
 
+void tc_conv2d_packed_s8(const tc_conv2d_cw_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+
 #endif /* TC_CONV_CW_H */

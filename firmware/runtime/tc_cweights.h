@@ -11,6 +11,10 @@
  *               counts[c] entries for channel c, channels one after another.
  *   lut_sparse  per nonzero one byte: zeros skipped (high 8 - bits bits), codebook index
  *               (low bits).
+ *   packed      lut_sparse's entries in one little-endian bit stream over the whole matrix,
+ *               bits + run_bits each: the zeros since the previous entry (across channel
+ *               ends: no counts) above the codebook index; a last sentinel entry lands past
+ *               the end.
  * A zero run longer than a format can say is split by filler entries of value 0.
  *
  * The input zero point is folded into the bias as for the dense kernels, so these sum raw
@@ -21,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tc_mac.h"
 
@@ -31,9 +36,72 @@ typedef struct {
     int32_t cb_stride;          /* codebook entries per channel; 0: one codebook for all */
     int32_t bits;               /* lut formats: index bits, 1..7 */
     int32_t row_bytes;          /* lut: stream bytes per channel */
+    int32_t run_bits;           /* packed: zero-run bits per entry */
 } tc_cweights;
 
-enum { TC_CW_LUT = 1, TC_CW_SPARSE = 2, TC_CW_LUT_SPARSE = 3 };
+enum { TC_CW_LUT = 1, TC_CW_SPARSE = 2, TC_CW_LUT_SPARSE = 3, TC_CW_PACKED = 4 };
+
+/* 32 bits of the stream from bit pos on (memcpy: one unaligned load where the core has it). */
+TC_INLINE uint32_t tc_cw_bits_at(const uint8_t *s, uint32_t pos) {
+    uint32_t v;
+    memcpy(&v, s + (pos >> 3), sizeof v);
+    return v >> (pos & 7u);
+}
+
+/* packed: where the decoder stands in the stream: the bit of the next entry, and the pending
+ * entry (its weight's position in the current channel's row, its codebook index). */
+typedef struct {
+    uint32_t pos, j, idx;
+} tc_cw_cursor;
+
+TC_INLINE tc_cw_cursor tc_cw_packed_start(const tc_cweights *w) {
+    const uint32_t bits = (uint32_t)w->bits, width = bits + (uint32_t)w->run_bits;
+    const uint32_t f = tc_cw_bits_at((const uint8_t *)w->stream, 0) & ((1u << width) - 1u);
+    tc_cw_cursor cur = {width, f >> bits, f & ((1u << bits) - 1u)};
+    return cur;
+}
+
+/* One channel (k taps) of a packed stream: entries until one lands past the row's end, which
+ * is then the next channel's, at j - k. bits and run_bits are literals at the (4, 3) and
+ * (4, 4) call sites (16 clusters at 75 % zeros), so the field extraction is one instruction
+ * each, and (4, 4) reads one byte per entry. */
+TC_INLINE void tc_cw_packed_bits(int32_t rows, uint32_t bits, uint32_t run_bits, const tc_cweights *w,
+                                 tc_cw_cursor *cur, const int8_t *cb, const int8_t *a, const int8_t *b,
+                                 int32_t k, int32_t *acc_a, int32_t *acc_b) {
+    const uint8_t *s = (const uint8_t *)w->stream;
+    const uint32_t width = bits + run_bits, imask = (1u << bits) - 1u, rmask = (1u << run_bits) - 1u;
+    const ptrdiff_t to_b = rows == 2 ? b - a : 0;   /* b's weight byte is a's + to_b */
+    const int8_t *pa = a + cur->j, *const end = a + k;
+    uint32_t pos = cur->pos, idx = cur->idx;
+    int32_t sa = *acc_a, sb = *acc_b;
+    while (pa < end) {
+        const int32_t v = cb[idx];
+        sa += *pa * v;
+        if (rows == 2) {
+            sb += pa[to_b] * v;
+        }
+        const uint32_t f = width == 8 ? s[pos >> 3] : tc_cw_bits_at(s, pos);   /* 8: a byte each */
+        pos += width;
+        pa += 1u + ((f >> bits) & rmask);
+        idx = f & imask;
+    }
+    cur->pos = pos;
+    cur->j = (uint32_t)(pa - end);
+    cur->idx = idx;
+    *acc_a = sa;
+    *acc_b = sb;
+}
+
+TC_INLINE void tc_cw_packed(int32_t rows, const tc_cweights *w, tc_cw_cursor *cur, const int8_t *cb,
+                            const int8_t *a, const int8_t *b, int32_t k, int32_t *acc_a, int32_t *acc_b) {
+    if (w->bits == 4 && w->run_bits == 3) {
+        tc_cw_packed_bits(rows, 4, 3, w, cur, cb, a, b, k, acc_a, acc_b);
+    } else if (w->bits == 4 && w->run_bits == 4) {
+        tc_cw_packed_bits(rows, 4, 4, w, cur, cb, a, b, k, acc_a, acc_b);
+    } else {
+        tc_cw_packed_bits(rows, (uint32_t)w->bits, (uint32_t)w->run_bits, w, cur, cb, a, b, k, acc_a, acc_b);
+    }
+}
 
 /* The nonzero entries of one channel: sa += a.w, sb += b.w (rows == 2). Entries name the
  * zeros skipped before each weight, so the row pointer moves by that run and then one:
@@ -104,9 +172,17 @@ TC_INLINE void tc_cw_rows(int32_t fmt, int32_t rows, const int8_t *a, const int8
     const tc_requant rq = *q;
     const uint8_t *s = (const uint8_t *)w->stream;
     const int8_t *cb = w->codebook;
+    tc_cw_cursor cur = {0, 0, 0};
+    if (fmt == TC_CW_PACKED) {
+        cur = tc_cw_packed_start(w);
+    }
     for (int32_t c = 0; c < out_c; c++, cb += w->cb_stride) {
         int32_t sa = bias[c], sb = bias[c];
-        s = tc_cw_channel(fmt, rows, w, c, s, cb, a, b, k, &sa, &sb);
+        if (fmt == TC_CW_PACKED) {
+            tc_cw_packed(rows, w, &cur, cb, a, b, k, &sa, &sb);
+        } else {
+            s = tc_cw_channel(fmt, rows, w, c, s, cb, a, b, k, &sa, &sb);
+        }
         oa[c] = tc_output_s8(sa, &rq, c);
         if (rows == 2) {
             ob[c] = tc_output_s8(sb, &rq, c);

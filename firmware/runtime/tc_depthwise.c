@@ -71,9 +71,9 @@ static void quad2(const tc_depthwise_conv2d_params *p, const int8_t *const *taps
 #endif
 
 /* The input pointer of each tap of output pixel q (row-major over out_h x out_w), written
- * to taps[0], taps[step], ... */
-static void fill_taps(const tc_depthwise_conv2d_params *p, const int8_t *img, const int8_t *zrow, int32_t q,
-                      const int8_t **taps, int32_t step) {
+ * to taps[0], taps[step], ... (tc_depthwise_cw.c walks the same pointers) */
+void tc_depthwise_fill_taps(const tc_depthwise_conv2d_params *p, const int8_t *img, const int8_t *zrow, int32_t q,
+                            const int8_t **taps, int32_t step) {
     const int32_t oy = q / p->out_w, ox = q - oy * p->out_w;
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
     for (int32_t ky = 0; ky < p->k_h; ky++) {
@@ -129,8 +129,8 @@ void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *c
         for (int32_t q = 0; q < npix; q += 2) {
             const int32_t qb = q + 1 < npix ? q + 1 : q;
             int8_t *oa = o + q * oc_n, *ob = o + qb * oc_n;
-            fill_taps(p, img, zrow, q, taps, 2);
-            fill_taps(p, img, zrow, qb, taps + 1, 2);
+            tc_depthwise_fill_taps(p, img, zrow, q, taps, 2);
+            tc_depthwise_fill_taps(p, img, zrow, qb, taps + 1, 2);
             int32_t c = 0;
             if (p->depth_mult == 1) {
                 for (; c + 4 <= oc_n; c += 4) {
@@ -144,7 +144,7 @@ void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *c
         }
 #else
         for (int32_t q = 0; q < npix; q++) {
-            fill_taps(p, img, zrow, q, taps, 1);
+            tc_depthwise_fill_taps(p, img, zrow, q, taps, 1);
             channels(p, taps, 1, 0, o + q * oc_n);
         }
 #endif

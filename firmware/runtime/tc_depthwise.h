@@ -27,4 +27,9 @@ typedef struct {
 void tc_depthwise_conv2d_s8(const tc_depthwise_conv2d_params *p, const int8_t *const *in, int8_t *out,
                             int8_t *scratch);
 
+/* The input pointer of each kernel tap of output pixel q into taps[0], taps[step], ...
+ * (zrow: in_c bytes of input_zp, for taps outside the image). */
+void tc_depthwise_fill_taps(const tc_depthwise_conv2d_params *p, const int8_t *img, const int8_t *zrow,
+                            int32_t q, const int8_t **taps, int32_t step);
+
 #endif /* TC_DEPTHWISE_H */

@@ -12,12 +12,16 @@ typedef struct {
     tc_cweights w;                     /* [out_c, k_h * k_w]: each channel's taps */
 } tc_depthwise_conv2d_cw_params;
 
-/* scratch: in_c * k_h * k_w bytes (one pixel's taps, channel-major). */
+/* scratch: the dense tc_depthwise_conv2d_s8's (8 + 8 * k_h * k_w + in_c bytes: tap pointers
+ * for two pixels and a row of input_zp). */
 void tc_depthwise_conv2d_lut_s8(const tc_depthwise_conv2d_cw_params *p, const int8_t *const *in, int8_t *out,
                                 int8_t *scratch);
 void tc_depthwise_conv2d_sparse_s8(const tc_depthwise_conv2d_cw_params *p, const int8_t *const *in,
                                    int8_t *out, int8_t *scratch);
 void tc_depthwise_conv2d_lut_sparse_s8(const tc_depthwise_conv2d_cw_params *p, const int8_t *const *in,
                                        int8_t *out, int8_t *scratch);
+
+void tc_depthwise_conv2d_packed_s8(const tc_depthwise_conv2d_cw_params *p, const int8_t *const *in,
+                                   int8_t *out, int8_t *scratch);
 
 #endif /* TC_DEPTHWISE_CW_H */

@@ -32,3 +32,8 @@ void tc_fully_connected_lut_sparse_s8(const tc_fully_connected_cw_params *p, con
     (void)scratch;
     fc_cw(TC_CW_LUT_SPARSE, p, in[0], out);
 }
+
+void tc_fully_connected_packed_s8(const tc_fully_connected_cw_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch) {
+    (void)scratch;
+    fc_cw(TC_CW_PACKED, p, in[0], out);
+}

@@ -19,4 +19,6 @@ void tc_fully_connected_sparse_s8(const tc_fully_connected_cw_params *p, const i
 void tc_fully_connected_lut_sparse_s8(const tc_fully_connected_cw_params *p, const int8_t *const *in,
                                       int8_t *out, int8_t *scratch);
 
+void tc_fully_connected_packed_s8(const tc_fully_connected_cw_params *p, const int8_t *const *in, int8_t *out, int8_t *scratch);
+
 #endif /* TC_FULLY_CONNECTED_CW_H */

@@ -1,11 +1,11 @@
-"""Compression stages, in pipeline order: distill, lowrank, prune, cluster, qat.
+"""Compression stages, in pipeline order: distill, lowrank, prune, cluster, snap, qat.
 
 STAGES maps a stage name to (config dataclass, apply function); the dataclass fields are the
 recipe keys of [compress.<stage>]. Each `apply(model, dataset, config) -> (model, StageReport)`
 strips TF-MOT's training wrappers (QAT keeps its fake-quant wrappers: the converter needs them)
 and evaluates the result.
 """
-from . import cluster, distill, lowrank, prune, qat
+from . import cluster, distill, lowrank, prune, qat, snap
 from .cluster import ClusterConfig
 from ..config import build
 from .common import StageReport, evaluate_stage
@@ -13,12 +13,14 @@ from .distill import DistillConfig
 from .lowrank import LowRankConfig
 from .prune import PruneConfig
 from .qat import QATConfig
+from .snap import SnapConfig
 
 STAGES = {
     "distill": (DistillConfig, distill.apply),
     "lowrank": (LowRankConfig, lowrank.apply),
     "prune": (PruneConfig, prune.apply),
     "cluster": (ClusterConfig, cluster.apply),
+    "snap": (SnapConfig, snap.apply),
     "qat": (QATConfig, qat.apply),
 }
 
@@ -67,4 +69,4 @@ def _summary(report):
 
 
 __all__ = ["STAGES", "run_pipeline", "make_config", "StageReport", "PruneConfig",
-           "ClusterConfig", "QATConfig", "DistillConfig", "LowRankConfig"]
+           "ClusterConfig", "SnapConfig", "QATConfig", "DistillConfig", "LowRankConfig"]

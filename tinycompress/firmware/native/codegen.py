@@ -15,13 +15,13 @@ from ...errors import TinyCompressError
 from ... import ctext
 from ...ctext import c_array, c_string, c_value
 from ...fileio import atomic_file
-from .compressed import compress, weight_format
+from .compressed import auto_slowdowns, compress, weight_format
 from .fold import fold_shape_ops, unfolded_problem
 from .lowering import LayerInfo, NativeInfo
 from .ops import OPS, rules
 from .ops.conv import widen as conv_widen
 from .planner import plan_memory
-from .weights import DEFAULT_MAX_SLOWDOWN
+from .weights import AUTO, DEFAULT_MAX_SLOWDOWN
 
 def _runtime_dir() -> Path:
     from ...csrc import ROOT
@@ -188,8 +188,9 @@ def wide_summary(model, weights: str = "dense", wide: bool | None = None) -> str
 
 def _lower_narrow(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
     require_supported(model)
-    return [compress(model, op, OPS[op.op].lower(model, op), weights, max_slowdown)[0]
-            for op in model.operators]
+    shares = auto_slowdowns(model, max_slowdown, weights) if weights in AUTO else {}
+    return [compress(model, op, OPS[op.op].lower(model, op), weights, shares.get(i, max_slowdown))[0]
+            for i, op in enumerate(model.operators)]
 
 
 def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,

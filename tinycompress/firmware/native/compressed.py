@@ -43,16 +43,61 @@ def _depthwise_rows(flt):
     return np.ascontiguousarray(flt.data.reshape(-1, flt.shape[3]).T)   # [out_c, taps]
 
 
-# Depthwise: auto keeps it dense; its variant gathers each pixel's taps channel-major and
-# runs ~2-3x the instructions of the DSP depthwise kernel, so it is a flash-over-speed choice.
+# Depthwise: the variants walk the dense kernel's tap pointers (same scratch, no copy).
 VARIANTS = {
     "CONV_2D": Variant("tc_conv2d", "tc_conv2d_cw_params", _conv_scratch, _rows),
     "FULLY_CONNECTED": Variant("tc_fully_connected", "tc_fully_connected_cw_params",
                                lambda low: 0, _rows),
     "DEPTHWISE_CONV_2D": Variant("tc_depthwise_conv2d", "tc_depthwise_conv2d_cw_params",
-                                 lambda low: low.params["in_c"] * low.params["k_h"] * low.params["k_w"],
-                                 _depthwise_rows, auto=False),
+                                 lambda low: low.scratch_bytes, _depthwise_rows),
 }
+
+
+# auto spends its instruction budget over the whole model: each tensor may go up to one of
+# these slowdowns (of its own dense estimate) while the model's sum stays within max_slowdown
+LADDER = (1.0, 1.2, 1.5, 2.0, 3.0)
+
+
+def _output_rows(model, op) -> int:
+    """Rows the kernel computes: output pixels x batches (conv, depthwise) or batch rows (FC)."""
+    shape = model.tensors[op.outputs[0]].shape
+    return int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+
+
+def auto_slowdowns(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN, policy: str = "auto") -> dict:
+    """Op index -> the slowdown auto allows that op's weights, chosen so that the estimated
+    instructions of all compressible ops stay within max_slowdown of theirs with dense
+    weights and the bytes are fewest: every tensor starts at its smallest encoding, then the
+    step that gives back the most instructions per byte added is taken until the sum fits."""
+    from .codegen import _op_problems
+    steps = {}
+    for i, op in enumerate(model.operators):
+        if op.op not in VARIANTS or not VARIANTS[op.op].auto or _op_problems(model, op):
+            continue
+        w, name = weight_matrix(model, op)
+        rows = _output_rows(model, op)
+        ladder = []
+        for f in (*[f for f in LADDER if f < max_slowdown], max_slowdown,
+                  *[f for f in LADDER if f > max_slowdown]):
+            c = choose(w, name, policy, f)
+            cost = FORMATS[c.format].cost(w, c.limit if c.format != "dense" else None)
+            if not ladder or ladder[-1][1:] != (c.bytes, cost * rows):   # the lowest f of a tie
+                ladder.append((f, c.bytes, cost * rows))
+        steps[i] = (FORMATS["dense"].cost(w) * rows, ladder)
+    budget = max_slowdown * sum(d for d, _ in steps.values())
+    pick = {i: len(ladder) - 1 for i, (_, ladder) in steps.items()}
+
+    def spent():
+        return sum(steps[i][1][k][2] for i, k in pick.items())
+
+    while spent() > budget:
+        moves = [((steps[i][1][k][2] - steps[i][1][k - 1][2]) /
+                  max(steps[i][1][k - 1][1] - steps[i][1][k][1], 0.5), i)
+                 for i, k in pick.items() if k > 0]
+        if not moves:
+            break
+        pick[max(moves)[1]] -= 1
+    return {i: steps[i][1][k][0] for i, k in pick.items()}
 
 
 def weight_matrix(model, op):
@@ -66,7 +111,8 @@ def weight_matrix(model, op):
 
 def compress(model, op, low: Lowered, policy: str = "dense",
              max_slowdown: float = DEFAULT_MAX_SLOWDOWN):
-    """(Lowered, Choice or None): the op's call with the weight format `policy` gives."""
+    """(Lowered, Choice or None): the op's call with the weight format `policy` gives
+    (auto: max_slowdown is this op's share, from auto_slowdowns)."""
     found = weight_matrix(model, op)
     if found is None or policy == "dense":
         return low, None
@@ -87,7 +133,7 @@ def compress(model, op, low: Lowered, policy: str = "dense",
     if fmt.name == "huffman":
         return _huffman_call(op, variant, low, encoded, params, arrays), choice
     params.update({"w.counts": "NULL", "w.codebook": "NULL", "w.cb_stride": 0, "w.bits": 0,
-                   "w.row_bytes": 0})
+                   "w.row_bytes": 0, "w.run_bits": 0})
     params.update({f"w.{k}": v for k, v in encoded.params.items()})
     for k in encoded.arrays:
         params.pop(f"w.{k}", None)
@@ -151,11 +197,13 @@ def format_table(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
     auto}: what `inspect` shows and --weights auto would pick."""
     from .codegen import _op_problems
     rows = []
-    for op in model.operators:
+    shares = auto_slowdowns(model, max_slowdown)
+    for i, op in enumerate(model.operators):
         if op.op not in VARIANTS or _op_problems(model, op):   # only ops the runtime lowers
             continue
         w, name = weight_matrix(model, op)
-        choice = choose(w, name, "auto" if VARIANTS[op.op].auto else "dense", max_slowdown)
+        choice = choose(w, name, "auto" if VARIANTS[op.op].auto else "dense",
+                        shares.get(i, max_slowdown))
         rows.append(dict(layer=model.layer_name(op), tensor=name, dense=int(w.size),
                          formats=choice.options, auto=choice.format))
     return rows

@@ -25,7 +25,8 @@ ALIGN = 16
 # p, p + 1 are read, and nothing after them (tc_conv.c with a direct 1x1 stride-1 patch;
 # tc_conv_cw.c's compressed-weight variants walk the same pixel pairs the same way).
 STREAMING_KERNELS = {"tc_conv2d_s8", "tc_conv2d_lut_s8", "tc_conv2d_sparse_s8", "tc_conv2d_lut_sparse_s8",
-                     "tc_conv2d_huffman_s8"}   # huffman: when it decodes all channels at once
+                     "tc_conv2d_huffman_s8",   # huffman: when it decodes all channels at once
+                     "tc_conv2d_packed_s8"}
 
 
 def _align(n: int) -> int:

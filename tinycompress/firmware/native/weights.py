@@ -13,6 +13,9 @@ back (every encoder asserts the round trip) and estimates the kernel's instructi
 - sparse      nonzeros only, each an int8 value and the number of zeros before it; the
               kernel skips the zero multiply-accumulates.
 - lut_sparse  both: one byte per nonzero, zero run (8-k bits) and codebook index (k bits).
+- packed      lut_sparse's entries bit-packed in one stream over the whole matrix: per
+              nonzero the zeros since the previous one (run_bits, across channel ends, so
+              no counts) and its index (bits), both widths chosen per tensor.
 
 Codebooks hold only values that occur, so an encoding cannot change a weight; a tensor
 with more distinct values per channel than a format holds is refused, naming the tensor.
@@ -290,6 +293,27 @@ def _sparse_cost(w, limit=None):
     return 5.3 * np.count_nonzero(w) + PER_CHANNEL * w.shape[0]
 
 
+def _entry_codebooks(w, rows, tensor_values, bits, entries):
+    """(codebook, per_tensor) for nonzero entries with `bits`-bit indices, or None when a
+    channel's values do not fit; a channel with filler entries needs 0 in its codebook."""
+    fillers = [len(r) > np.count_nonzero(row) for (r, _), row in zip(entries, w)]
+    need = [len(r) + int(f) for r, f in zip(rows, fillers)]
+    if max(need, default=0) > 1 << bits:
+        return None
+    t_values = np.concatenate([tensor_values, [0]]) if any(fillers) else tensor_values
+    return _codebooks([np.concatenate([r, [0]]) if f else r for r, f in zip(rows, fillers)], bits,
+                      t_values if len(t_values) <= 1 << bits else None)
+
+
+def _within(sized, cost, limit):
+    """The smallest (bytes, option), or the smallest whose cost is within `limit` (the
+    cheapest when none is)."""
+    if limit is not None:
+        within = [so for so in sized if cost(so[1]) <= limit]
+        sized = within or [min(sized, key=lambda so: cost(so[1]))]
+    return min(sized, key=lambda so: so[0])
+
+
 def _lut_sparse_options(w, name):
     """Every (bits, codebook, per_tensor, entries) that fits, from the fewest index bits."""
     rows = _distinct_per_channel(w, nonzero=True)
@@ -299,16 +323,9 @@ def _lut_sparse_options(w, name):
     for bits in range(_bits_for(most), MAX_LUT_BITS + 1):
         max_run = (1 << (8 - bits)) - 1
         entries = _runs(w, max_run)
-        fillers = [len(r) > np.count_nonzero(row) for (r, _), row in zip(entries, w)]
-        # a channel with fillers needs 0 in its codebook
-        need = [len(r) + int(f) for r, f in zip(rows, fillers)]
-        if max(need, default=0) > 1 << bits:
-            continue
-        t_values = np.concatenate([tensor_values, [0]]) if any(fillers) else tensor_values
-        book, per_tensor = _codebooks([np.concatenate([r, [0]]) if f else r
-                                       for r, f in zip(rows, fillers)], bits,
-                                      t_values if len(t_values) <= 1 << bits else None)
-        options.append((bits, book, per_tensor, entries))
+        books = _entry_codebooks(w, rows, tensor_values, bits, entries)
+        if books is not None:
+            options.append((bits, *books, entries))
     if not options:
         worst = int(np.argmax([len(r) for r in rows]))
         return (f"weights '{name}' have {most} distinct nonzero values in channel {worst}; "
@@ -329,10 +346,7 @@ def _lut_sparse_best(w, name, limit=None):
     if isinstance(options, str):
         return options
     sized = [(o[1].size + sum(len(r) for r, _ in o[3]) + 2 * w.shape[0], o) for o in options]
-    if limit is not None:
-        within = [so for so in sized if _lut_sparse_option_cost(w, so[1]) <= limit]
-        sized = within or [min(sized, key=lambda so: _lut_sparse_option_cost(w, so[1]))]
-    size, best = min(sized, key=lambda s: s[0])
+    size, best = _within(sized, lambda o: _lut_sparse_option_cost(w, o), limit)
     problem = _count_problem(w, name, [len(r) for r, _ in best[3]])
     return problem or (size, best)
 
@@ -513,6 +527,110 @@ def _huffman_cost(w, limit=None):
     return _dense_cost(w) + 40 * np.count_nonzero(w)
 
 
+# --- packed: entries bit-packed in one stream over the whole matrix ------------------------
+
+MAX_RUN_BITS = 8
+
+
+def _packed_entries(w, run_bits):
+    """(runs, positions) over the row-major matrix, channel boundaries not marked: a run
+    counts the zeros since the previous entry, in this channel or the ones before; the last
+    entry is a sentinel at position w.size (its run carries the decoder past the end)."""
+    flat = np.concatenate([np.asarray(w, np.int8).ravel(), [1]]).astype(np.int8)
+    return _runs(flat.reshape(1, -1), (1 << run_bits) - 1)[0]
+
+
+def _packed_options(w, name):
+    """Every (bits, run_bits, codebook, per_tensor, entries) that fits."""
+    rows = _distinct_per_channel(w, nonzero=True)
+    tensor_values = np.unique(w[w != 0])
+    most = max((len(r) for r in rows), default=0)
+    k = max(w.shape[1], 1)
+    options = []
+    for run_bits in range(0, MAX_RUN_BITS + 1):
+        runs, positions = _packed_entries(w, run_bits)
+        inside = np.asarray(positions[:-1], np.int64)
+        filler_rows = np.unique(inside[w.ravel()[inside] == 0] // k)
+        fillers = np.isin(np.arange(w.shape[0]), filler_rows)
+        t_values = np.concatenate([tensor_values, [0]]) if fillers.any() else tensor_values
+        for bits in range(_bits_for(most), MAX_LUT_BITS + 1):
+            if max((len(r) + int(f) for r, f in zip(rows, fillers)), default=0) > 1 << bits:
+                continue
+            book, per_tensor = _codebooks([np.concatenate([r, [0]]) if f else r
+                                           for r, f in zip(rows, fillers)], bits,
+                                          t_values if len(t_values) <= 1 << bits else None)
+            options.append((bits, run_bits, book, per_tensor, (runs, positions)))
+    if not options:
+        worst = int(np.argmax([len(r) for r in rows]))
+        return (f"weights '{name}' have {most} distinct nonzero values in channel {worst}; "
+                f"packed holds at most {(1 << MAX_LUT_BITS) - 1} per channel")
+    return options
+
+
+PACKED_PAD = 3        # the decoder reads 32 bits from the byte of an entry's first bit
+
+
+def _packed_size(w, option) -> int:
+    bits, run_bits, book, _, (runs, _) = option
+    return book.size + (len(runs) * (bits + run_bits) + 7) // 8 + PACKED_PAD
+
+
+def _packed_option_cost(w, option):
+    """Entries (fillers and sentinel included) x per entry: lut_sparse's decode plus the bit
+    reader; 8-bit entries (4-bit index, 4-bit run) are read a byte at a time."""
+    per_entry = 5.8 if option[0] + option[1] == 8 else 9.0
+    return per_entry * len(option[4][0]) + PER_CHANNEL * w.shape[0]
+
+
+def _packed_best(w, name, limit=None):
+    options = _packed_options(w, name)
+    if isinstance(options, str):
+        return options
+    return _within([(_packed_size(w, o), o) for o in options], lambda o: _packed_option_cost(w, o),
+                   limit)
+
+
+def _packed_fits(w, name, limit=None):
+    best = _packed_best(w, name, limit)
+    if isinstance(best, str):
+        return best
+    return _paying(best[0], w, name, "bit-packed nonzero entries and codebooks")
+
+
+def _packed_encode(w, name, limit=None):
+    bits, run_bits, book, per_tensor, (runs, positions) = _required(_packed_best(w, name, limit))[1]
+    k = max(w.shape[1], 1)
+    flat = np.asarray(w, np.int8).ravel()
+    codes = np.zeros(len(runs), np.int64)       # the sentinel's index: 0, never read
+    for i, p in enumerate(positions[:-1]):
+        c = p // k
+        codes[i] = _index(book[0 if per_tensor else c], flat[p:p + 1], 1 << bits)[0]
+    fields = (np.asarray(runs, np.int64) << bits) | codes
+    stream = np.concatenate([_pack_bits(fields, bits + run_bits), np.zeros(PACKED_PAD, np.uint8)])
+    return _checked(w, Encoded("packed", {"codebook": book.ravel(), "stream": stream},
+                               {"bits": bits, "cb_stride": 0 if per_tensor else 1 << bits,
+                                "run_bits": run_bits}, w.shape), name)
+
+
+def _packed_decode(e):
+    bits, run_bits, stride = e.params["bits"], e.params["run_bits"], e.params["cb_stride"]
+    width, book, size = bits + run_bits, e.arrays["codebook"], int(np.prod(e.shape))
+    fields = _unpack_bits(e.arrays["stream"], width, len(e.arrays["stream"]) * 8 // width)
+    positions = np.cumsum((fields >> bits) + 1) - 1
+    used = positions < size
+    positions, codes = positions[used], fields[used] & ((1 << bits) - 1)
+    out = np.zeros(size, np.int8)
+    out[positions] = book[positions // max(e.shape[1], 1) * stride + codes]
+    return out.reshape(e.shape)
+
+
+def _packed_cost(w, limit=None):
+    best = _packed_best(w, "", limit)
+    if isinstance(best, str):
+        return float("inf")
+    return _packed_option_cost(w, best[1])
+
+
 def _checked(w, encoded: Encoded, name) -> Encoded:
     """Every encoder's promise: decoding gives back exactly the weights."""
     back = FORMATS[encoded.format].decode(encoded)
@@ -534,6 +652,8 @@ FORMATS = {f.name: f for f in [
     WeightFormat("huffman", "zero runs and values Huffman-coded per tensor, decoded per channel "
                  "group into scratch RAM for the dense kernel", _huffman_fits, _huffman_encode,
                  _huffman_decode, _huffman_cost, "huffman", auto=False),
+    WeightFormat("packed", "nonzeros only, bit-packed zero run and codebook index, widths per tensor",
+                 _packed_fits, _packed_encode, _packed_decode, _packed_cost, "packed"),
 ]}
 
 # auto policies: "auto" picks among the formats with auto=True; "auto+huffman" also takes

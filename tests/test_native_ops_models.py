@@ -43,7 +43,19 @@ def _slicing_net(keras):
     return keras.Model(inp, layers.Softmax()(x))
 
 
+def _decoder_net(keras):
+    """Conv2DTranspose: stride 2 SAME with bias and ReLU, stride 2 VALID without bias."""
+    layers = keras.layers
+    inp = keras.Input((5, 4, 3))
+    x = layers.Conv2D(6, 3, padding="same", activation="relu")(inp)
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2DTranspose(2, 2, strides=2, padding="valid", use_bias=False)(x)
+    x = layers.Dense(3)(layers.Flatten()(x))
+    return keras.Model(inp, layers.Softmax()(x))
+
+
 MODELS = {"upsampling": (_upsampling_net, (6, 5, 2), {"RESIZE_NEAREST_NEIGHBOR"}),
+          "decoder": (_decoder_net, (5, 4, 3), {"TRANSPOSE_CONV"}),
           "slicing": (_slicing_net, (9, 8, 3), {"STRIDED_SLICE", "SHAPE", "PACK"})}
 
 

@@ -40,6 +40,7 @@ class OpSpec:
     options: str | None = None            # BuiltinOptions table name the op reads
     options_required: bool = False
     cases: Callable | None = None         # (rng, seed) -> tests' Case
+    data_input: int = 0                   # the input holding the activations (TRANSPOSE_CONV: 2)
 
 
 def _load() -> dict:

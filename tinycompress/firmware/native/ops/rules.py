@@ -36,12 +36,13 @@ def options_table(model, op, spec) -> tuple:
 
 
 def int8_activations(model, op, spec) -> tuple:
-    """Activations (and the first input, even when constant) are int8 with one scale and zero point each."""
+    """Activations (and the data input, even when constant) are int8 with one scale and zero point each."""
+    data = op.inputs[spec.data_input]
     for t in list(op.inputs) + list(op.outputs):
         if t < 0:
             continue
         tensor = model.tensors[t]
-        if tensor.is_const and t != op.inputs[0]:      # weights, bias, shapes: the op checks
+        if tensor.is_const and t != data:      # weights, bias, shapes: the op checks
             continue
         if tensor.type != "INT8":
             return False, f"tensor '{tensor.name}' is {tensor.type}; only int8 activations are supported"

@@ -41,6 +41,18 @@ def _resize(shape, size, out_shape, size_input=False):
                               [_act(out_shape, "out")], options, "ResizeNearestNeighborOptions")
 
 
+def _tconv(weights_type="INT8", output=(1, 8, 8, 2), output_shape=(1, 8, 8, 2)):
+    options = schema.TransposeConvOptionsT()
+    options.strideH = options.strideW = 2
+    weights = tm.TensorSpec((2, 3, 3, 3), type=weights_type,
+                            scale=0.02 if weights_type == "INT8" else None,
+                            data=np.ones((2, 3, 3, 3), np.int8 if weights_type == "INT8" else np.float32),
+                            name="w")
+    return tm.build_single_op("TRANSPOSE_CONV", [_int32("shape", list(output_shape)), weights,
+                                                 _act((1, 4, 4, 3), "in")],
+                              [_act(output, "out")], options, "TransposeConvOptions")
+
+
 # (model, what our refusal says, whether TFLM refuses the model too)
 CASES = {
     "slice-zero-stride": (lambda: _slice((1, 4, 4), [0, 0, 0], [1, 4, 4], [1, 0, 1], (1, 4, 4)),
@@ -57,6 +69,10 @@ CASES = {
     # a backward shrink: TFLM's Prepare keeps one row, its Eval copies none
     "slice-backward-shrink": (lambda: _slice((3, 4), [1, 0], [0, 4], [-1, 1], (4,),
                                              shrinkAxisMask=1), "would copy 0 of the 4", False),
+    "tconv-float-weights": (lambda: _tconv(weights_type="FLOAT32"), "weights 'w' are FLOAT32", True),
+    # TFLM takes the output tensor's shape and ignores the output-shape input
+    "tconv-output-shape-differs": (lambda: _tconv(output=(1, 8, 9, 2)), "computes [1, 8, 8, 2]",
+                                   False),
     "resize-3d": (lambda: _resize((4, 4, 2), [8, 8], (8, 8, 2)), "TFLM requires 4", True),
     "resize-size-not-constant": (lambda: _resize((1, 4, 4, 2), [8, 8], (1, 8, 8, 2),
                                                  size_input=True), "'size' is INT32", True),

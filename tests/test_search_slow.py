@@ -47,8 +47,8 @@ def _cli(*args, **kw):
                             start_new_session=True, **kw)
 
 
-def _run(*args):
-    proc = _cli(*args)
+def _run(*args, env=None):
+    proc = _cli(*args, env=env)
     out, _ = proc.communicate(timeout=1500)
     return proc.returncode, out
 
@@ -99,22 +99,40 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _wait_for_port(port, proc, seconds=300):
+    deadline = time.time() + seconds
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(1)
+    raise AssertionError(f"ray start did not listen on {port} ({proc.poll()})")
+
+
 def test_cluster_search_gives_the_same_front(local, recipe):
     port = _free_port()
-    ray = [sys.executable, "-m", "ray.scripts.scripts"]
     env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
-    started = subprocess.run(ray + ["start", "--head", "--node-ip-address", "127.0.0.1",
-                                    "--port", str(port), "--num-cpus", "2",
-                                    "--include-dashboard", "false", "--disable-usage-stats"],
-                             capture_output=True, text=True, env=env, timeout=300)
-    assert started.returncode == 0, started.stderr[-2000:]
+    # --block keeps `ray start` in the foreground: ending its process group ends this
+    # cluster only (`ray stop` would stop every Ray cluster on the machine)
+    head = subprocess.Popen([sys.executable, "-m", "ray.scripts.scripts", "start", "--head",
+                             "--block", "--node-ip-address", "127.0.0.1", "--port", str(port),
+                             "--num-cpus", "2", "--include-dashboard", "false",
+                             "--disable-usage-stats"], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        _wait_for_port(port, head)
+        time.sleep(5)          # the raylet registers after the GCS listens
         out = recipe.parent / "cluster"
-        code, text = _run(recipe, *ARGS, "-o", out, "--address", f"127.0.0.1:{port}")
+        # `ray start` turns on Ray's token authentication (~/.ray/auth_token): a client
+        # says it uses it
+        code, text = _run(recipe, *ARGS, "-o", out, "--address", f"127.0.0.1:{port}",
+                          env=dict(env, RAY_AUTH_MODE="token"))
         assert code == 0, text
         assert "connecting to the Ray cluster at 127.0.0.1" in text
     finally:
-        subprocess.run(ray + ["stop", "--force"], capture_output=True, env=env, timeout=300)
+        os.killpg(head.pid, signal.SIGTERM)
+        head.wait(timeout=120)
     assert _front(out)[0] == _front(local[0])[0]
 
 

@@ -45,6 +45,17 @@ class Progress(Callback):
                f"{result['flash']:,} B, RAM {result['ram']:,} B ({result['seconds']:.0f} s)")
 
     def on_trial_error(self, iteration, trials, trial, **info):
-        from .runner import error_line
-        error = trial.get_pickled_error() or trial.get_error()
-        LOG[0](f"{self._line(trial)}: FAILED: {error_line(error) if error else '(no error)'}")
+        LOG[0](f"{self._line(trial)}: FAILED: {_error(trial)}")
+
+
+def _error(trial) -> str:
+    """The trial's one-line error, from the file Tune has just written beside the trial (its
+    copy in the experiment folder comes later)."""
+    import os
+    from ray import cloudpickle
+    from .runner import error_line
+    path = trial.pickled_error_file
+    if path and os.path.exists(path):
+        with open(path, "rb") as f:
+            return error_line(cloudpickle.load(f))
+    return "see report.md"

@@ -29,14 +29,17 @@ def connect(address: str | None, log):
                  configure_logging=True)
     try:
         if address in (None, "", "local"):
-            ray.init(num_cpus=os.cpu_count() or 1, **quiet)
+            # "local": a new cluster even where `ray start` left one that ray.init would join
+            ray.init(address="local", num_cpus=os.cpu_count() or 1, **quiet)
         else:
             log(f"search: connecting to the Ray cluster at {address}")
             ray.init(address=address, **{k: v for k, v in quiet.items() if k != "include_dashboard"})
     except (ConnectionError, ValueError, RuntimeError) as exc:
         raise TinyCompressError(f"--address {address}: cannot connect to a Ray cluster "
                                 f"({str(exc).splitlines()[0]}); start one with `ray start "
-                                "--head` or leave --address out for a local one") from None
+                                "--head` or leave --address out for a local one (a cluster "
+                                "with token authentication, Ray's default, also needs "
+                                "RAY_AUTH_MODE=token here)") from None
 
 
 def _trainable(config, *, table, recipe_path, board, model_bytes, epochs, caps):

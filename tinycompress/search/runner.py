@@ -8,6 +8,7 @@ only on the trials before it, so the same search gives the same trials on any cl
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -119,9 +120,11 @@ def _record(result) -> dict:
     """A finished (or failed) trial as a plain dict: settings, figures, error, files."""
     from .hooks import INDEX, settings
     metrics = dict(result.metrics or {})
-    rec = {"index": result.config[INDEX], "trial_id": Path(result.path).name.removeprefix("trial_"),
+    # a trial that failed before reporting has no config in its result: Tune's params.json
+    config = result.config or json.loads((Path(result.path) / "params.json").read_text())
+    rec = {"index": config[INDEX], "trial_id": Path(result.path).name.removeprefix("trial_"),
            "timestamp": metrics.get("timestamp"),
-           "settings": settings(result.config), "status": "ok", "error": ""}
+           "settings": settings(config), "status": "ok", "error": ""}
     if result.error is not None:
         rec.update(status="error", error=error_line(result.error))
         return rec

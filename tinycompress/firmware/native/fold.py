@@ -41,10 +41,22 @@ FOLDERS = {"SHAPE": _shape, "STRIDED_SLICE": _slice, "PACK": _pack, "CONCATENATI
 
 def _shape_value_op(model, op) -> bool:
     """An op this module evaluates: one int32 output, int32 operands (SHAPE reads any input)."""
-    if op.op not in FOLDERS or len(op.outputs) != 1 or model.tensors[op.outputs[0]].type != "INT32":
+    if (op.op not in FOLDERS or len(op.outputs) != 1 or not op.inputs or min(op.inputs) < 0
+            or model.tensors[op.outputs[0]].type != "INT32"):
         return False
     operands = op.inputs[:1] if op.op == "STRIDED_SLICE" else op.inputs
-    return op.op == "SHAPE" or all(t >= 0 and model.tensors[t].type == "INT32" for t in operands)
+    return op.op == "SHAPE" or all(model.tensors[t].type == "INT32" for t in operands)
+
+
+def _evaluate(model, op, values):
+    """The op's value, or None where its operands do not fit it (a malformed op stays in
+    the graph, and its row or the unsupported-op check names it)."""
+    if op.op == "STRIDED_SLICE" and (len(op.inputs) != 4 or not strided_slice.indices(model, op)[0]):
+        return None
+    try:
+        return np.asarray(FOLDERS[op.op](model, op, values.__getitem__))
+    except (ValueError, IndexError, TypeError, KeyError):
+        return None
 
 
 def fold_shape_ops(model):
@@ -57,8 +69,8 @@ def fold_shape_ops(model):
     for op in model.operators:
         if _shape_value_op(model, op) and (op.op == "SHAPE" or all(t in values for t in op.inputs)):
             out = model.tensors[op.outputs[0]]
-            result = np.asarray(FOLDERS[op.op](model, op, values.__getitem__))
-            if result.size == out.size:
+            result = _evaluate(model, op, values)
+            if result is not None and result.size == out.size:
                 values[out.index] = folded[out.index] = result.astype(np.int32).reshape(out.shape)
                 continue
         kept.append(op)

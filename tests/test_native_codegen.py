@@ -307,9 +307,9 @@ def test_pointwise_sharing_and_input_copy_match_tflm():
     _assert_same_as_tflm(data, tm.random_inputs(model, 8, seed=4))
 
 
-def test_conv_weight_layout_is_a_per_model_choice_within_the_flash_budget(digits_cnn_int8, monkeypatch):
+def test_conv_weight_layout_is_a_per_model_choice_within_the_flash_budget(digits_cnn_int8):
     """Dense CONV_2D weights go int16 (wide kernel, twice the flash) while the extra flash
-    fits WIDE_FLASH_BUDGET and the larger scratch leaves the arena as it was; over the
+    fits the budget and the larger scratch leaves the arena as it was; over the
     budget, or asked not to, every call keeps the int8 layout; the summary says which and why."""
     from tinycompress.firmware.native import codegen
     model = parse_tflite(digits_cnn_int8[0], "digits_cnn")
@@ -328,9 +328,8 @@ def test_conv_weight_layout_is_a_per_model_choice_within_the_flash_budget(digits
         f"int16 pre-extended (2 pixel x 4 channel SMLAD core) in 2 of 2 dense CONV_2D "
         f"layer(s), +{extra:,} B flash")
     assert wide[convs[0]].scratch_bytes > narrow[convs[0]].scratch_bytes
-    monkeypatch.setattr(codegen, "WIDE_FLASH_BUDGET", extra - 1)
-    assert wide_flags(lower_model(model)) == [0, 0]
-    assert codegen.wide_summary(model) == (
+    assert wide_flags(lower_model(model, wide_budget=extra - 1)) == [0, 0]
+    assert codegen.wide_summary(model, wide_budget=extra - 1) == (
         f"int8 (2 pixel x 2 channel core) in 2 dense CONV_2D layer(s): int16 weights would "
         f"add {extra:,} B flash, over the {extra - 1:,} B budget")
 
@@ -348,3 +347,23 @@ def test_wide_layers_never_raise_the_arena():
         plan_memory(model, narrow).arena_bytes
     assert codegen.wide_summary(model) == ("int8 (2 pixel x 2 channel core) in 3 dense CONV_2D "
                                            "layer(s): their wider scratch would raise the arena")
+
+
+@pytest.mark.parametrize("board, layout", [("mps2-an386", "int16 pre-extended"),
+                                           ("mps2-an385", "int8 (2 pixel x 2 channel core)")])
+def test_int16_conv_weights_only_on_cores_with_smlad(digits_cnn_int8, tmp_path, board, layout):
+    """The project writer asks for int16 conv weights only on a DSP core (an386: Cortex-M4)
+    and within a quarter of the board's flash; on the M3 (an385) they would cost flash for
+    no speed, so the int8 layout stays and project.json says why."""
+    import json
+    from tinycompress.firmware.project import generate_project, _wide_options
+    from tinycompress.firmware.boards import get_board
+    path = tmp_path / "m.tflite"
+    path.write_bytes(digits_cnn_int8[0])
+    generate_project(path, board, tmp_path / "fw", runtime="native", vectors=1)
+    conv = json.loads((tmp_path / "fw" / "project.json").read_text())["conv_weights"]
+    assert conv.startswith(layout), conv
+    row = get_board(board)
+    budget = _wide_options(row).get("wide_budget")
+    assert (budget is None) == (not row.cpu_row.dsp)
+    assert budget is None or budget <= row.flash_size // 4

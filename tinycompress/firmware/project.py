@@ -84,6 +84,8 @@ def generate_project(tflite_path, board: str, out_dir, runtime: str = FirmwareSe
     inputs, source = golden_inputs(model, data, vectors, seed)
     host = tflm_host.run(model.data, inputs, source=model.source)
     outputs = [[np.asarray(a, dtype=np.int8) for a in vec] for vec in host.outputs]
+    if weight_options:
+        weight_options.update(_wide_options(board_row))
     write_model = rt.writer(model, tflite_path, host, **weight_options)
     return write_project(out_dir, board_row, write_model, _concat(inputs), _concat(outputs),
                          model_name=Path(tflite_path).name, model_bytes=model.data,
@@ -117,11 +119,23 @@ def _weight_options(rt, weights: str, max_slowdown) -> dict:
     return {"weights": weights, "max_slowdown": max_slowdown or DEFAULT_MAX_SLOWDOWN}
 
 
-def _native_writer(model, tflite_path, host, weights: str = "dense", max_slowdown: float = 1.2):
+def _wide_options(board) -> dict:
+    """int16 pre-extended conv weights only where SMLAD runs them (DSP cores), and for at most
+    a quarter of the board's flash, so a model that fits in int8 keeps fitting."""
+    from .native.codegen import WIDE_FLASH_BUDGET
+    if not board.cpu_row.dsp:
+        return {"wide": False}
+    return {"wide": None, "wide_budget": min(WIDE_FLASH_BUDGET, board.flash_size // 4)}
+
+
+def _native_writer(model, tflite_path, host, weights: str = "dense", max_slowdown: float = 1.2,
+                   wide: bool | None = None, wide_budget: int | None = None):
     from .native import generate, runtime_sources
+    from .native.codegen import WIDE_FLASH_BUDGET
 
     def write_model(src_dir: Path) -> dict:
-        info = generate(model, src_dir, weights=weights, max_slowdown=max_slowdown)
+        info = generate(model, src_dir, weights=weights, max_slowdown=max_slowdown, wide=wide,
+                        wide_budget=WIDE_FLASH_BUDGET if wide_budget is None else wide_budget)
         for path in runtime_sources():
             shutil.copy2(path, src_dir / Path(path).name)
         return {"arena_bytes": int(info.arena_bytes), "weight_bytes": int(info.flash_bytes),

@@ -118,28 +118,29 @@ WIDE_FLASH_BUDGET = 256 * 1024
 
 
 def lower_model(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
-                wide: bool | None = None) -> list:
+                wide: bool | None = None, wide_budget: int = WIDE_FLASH_BUDGET) -> list:
     """One Lowered per op of fold_shape_ops(model); `weights` picks each weight tensor's
     format (native/weights.py); `wide`: dense CONV_2D weights pre-extended to int16 (None:
-    when the extra flash is within WIDE_FLASH_BUDGET)."""
+    when the extra flash is within wide_budget: the board's share, see firmware/project.py)."""
     model = fold_shape_ops(model)
-    return widen_model(model, _lower_narrow(model, weights, max_slowdown), wide)
+    return widen_model(model, _lower_narrow(model, weights, max_slowdown), wide, wide_budget)
 
 
 def _flash(low) -> int:
     return sum(int(np.asarray(a).nbytes) for a in low.arrays.values())
 
 
-def wide_choice(model, lowered: list, wide: bool | None = None) -> tuple:
+def wide_choice(model, lowered: list, wide: bool | None = None,
+                budget: int = WIDE_FLASH_BUDGET) -> tuple:
     """(widened calls by op index, the flash they add, the op indices that take them).
     Candidates: every dense CONV_2D call. wide True: all; False: none; None: all within
-    WIDE_FLASH_BUDGET, less those whose larger scratch would raise the arena."""
+    `budget` bytes of extra flash, less those whose larger scratch would raise the arena."""
     widened = {i: conv_widen(model, op, low) for i, (op, low) in enumerate(zip(model.operators, lowered))
                if op.op == "CONV_2D" and low.kernel == "tc_conv2d_s8"}
     extra = sum(_flash(widened[i]) - _flash(lowered[i]) for i in widened)
     if wide is not None or not widened:
         return widened, extra, set(widened) if wide else set()
-    if extra > WIDE_FLASH_BUDGET:
+    if extra > budget:
         return widened, extra, set()
     return widened, extra, _ram_neutral(model, lowered, widened)
 
@@ -157,14 +158,15 @@ def _ram_neutral(model, lowered: list, widened: dict) -> set:
     return chosen
 
 
-def widen_model(model, lowered: list, wide: bool | None) -> list:
+def widen_model(model, lowered: list, wide: bool | None,
+                budget: int = WIDE_FLASH_BUDGET) -> list:
     """The per-model int16 weight choice applied (wide_choice)."""
-    return _widened(model, lowered, wide)[0]
+    return _widened(model, lowered, wide, budget)[0]
 
 
-def _widened(model, lowered: list, wide: bool | None) -> tuple:
+def _widened(model, lowered: list, wide: bool | None, budget: int = WIDE_FLASH_BUDGET) -> tuple:
     """(the calls after the choice, one line saying which layout and why)."""
-    widened, extra, chosen = wide_choice(model, lowered, wide)
+    widened, extra, chosen = wide_choice(model, lowered, wide, budget)
     if not widened:
         return lowered, "no dense CONV_2D weights"
     if chosen:
@@ -174,16 +176,17 @@ def _widened(model, lowered: list, wide: bool | None) -> tuple:
                 f"int16 pre-extended (2 pixel x 4 channel SMLAD core) in {len(chosen)} of "
                 f"{len(widened)} dense CONV_2D layer(s), +{added:,} B flash"
                 + (f"; {kept} kept int8: their wider scratch would raise the arena" if kept else ""))
-    reason = ("not chosen" if wide is False else
-              f"int16 weights would add {extra:,} B flash, over the {WIDE_FLASH_BUDGET:,} B budget"
-              if extra > WIDE_FLASH_BUDGET else "their wider scratch would raise the arena")
+    reason = ("int16 weights off (the core has no SMLAD, or asked)" if wide is False else
+              f"int16 weights would add {extra:,} B flash, over the {budget:,} B budget"
+              if extra > budget else "their wider scratch would raise the arena")
     return lowered, f"int8 (2 pixel x 2 channel core) in {len(widened)} dense CONV_2D layer(s): {reason}"
 
 
-def wide_summary(model, weights: str = "dense", wide: bool | None = None) -> str:
+def wide_summary(model, weights: str = "dense", wide: bool | None = None,
+                 wide_budget: int = WIDE_FLASH_BUDGET) -> str:
     """One line: which CONV_2D weight layout the generator picks for the model, and why."""
     model = fold_shape_ops(model)
-    return _widened(model, _lower_narrow(model, weights), wide)[1]
+    return _widened(model, _lower_narrow(model, weights), wide, wide_budget)[1]
 
 
 def _lower_narrow(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
@@ -194,12 +197,13 @@ def _lower_narrow(model, weights: str = "dense", max_slowdown: float = DEFAULT_M
 
 
 def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
-           wide: bool | None = None):
+           wide: bool | None = None, wide_budget: int = WIDE_FLASH_BUDGET):
     """Return (model_c, model_h, NativeInfo) without writing anything."""
     model = fold_shape_ops(model)      # the layers are the ops left once shapes are constants
     summary = ""
     if lowered is None:
-        lowered, summary = _widened(model, _lower_narrow(model, weights, max_slowdown), wide)
+        lowered, summary = _widened(model, _lower_narrow(model, weights, max_slowdown), wide,
+                                    wide_budget)
     plan = plan_memory(model, lowered)
     ram = plan.arena_bytes + plan.caller_bytes
     if ram > MAX_RAM_BYTES:
@@ -258,10 +262,11 @@ def render(model, lowered=None, weights: str = "dense", max_slowdown: float = DE
     return model_c, model_h, info
 
 
-def generate(model, out_dir, weights: str = "dense",
-             max_slowdown: float = DEFAULT_MAX_SLOWDOWN, wide: bool | None = None) -> NativeInfo:
+def generate(model, out_dir, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN,
+             wide: bool | None = None, wide_budget: int = WIDE_FLASH_BUDGET) -> NativeInfo:
     """Write out_dir/model.c and out_dir/model.h (both or neither)."""
-    model_c, model_h, info = render(model, weights=weights, max_slowdown=max_slowdown, wide=wide)
+    model_c, model_h, info = render(model, weights=weights, max_slowdown=max_slowdown, wide=wide,
+                                    wide_budget=wide_budget)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_file(out_dir / "model.c") as tmp_c, atomic_file(out_dir / "model.h") as tmp_h:

@@ -191,7 +191,10 @@ def wide_summary(model, weights: str = "dense", wide: bool | None = None,
 
 def _lower_narrow(model, weights: str = "dense", max_slowdown: float = DEFAULT_MAX_SLOWDOWN) -> list:
     require_supported(model)
-    shares = auto_slowdowns(model, max_slowdown, weights) if weights in AUTO else {}
+    shares = {}
+    if weights in AUTO:    # budgeted against the dense build, int16 convs where it takes them
+        dense = [OPS[op.op].lower(model, op) for op in model.operators]
+        shares = auto_slowdowns(model, max_slowdown, weights, wide_choice(model, dense)[2])
     return [compress(model, op, OPS[op.op].lower(model, op), weights, shares.get(i, max_slowdown))[0]
             for i, op in enumerate(model.operators)]
 

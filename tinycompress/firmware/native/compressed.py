@@ -64,11 +64,19 @@ def _output_rows(model, op) -> int:
     return int(np.prod(shape[:-1])) if len(shape) > 1 else 1
 
 
-def auto_slowdowns(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN, policy: str = "auto") -> dict:
+# dense CONV_2D with int16 pre-extended weights (codegen.wide_choice), per output row: fitted
+# on DS-CNN's pointwise convs in QEMU (675k instructions for 125 pixels x 4096 weights)
+def _wide_dense_cost(w):
+    return 1.0 * w.size + 20 * w.shape[0]
+
+
+def auto_slowdowns(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN, policy: str = "auto",
+                   wide=frozenset()) -> dict:
     """Op index -> the slowdown auto allows that op's weights, chosen so that the estimated
     instructions of all compressible ops stay within max_slowdown of theirs with dense
     weights and the bytes are fewest: every tensor starts at its smallest encoding, then the
-    step that gives back the most instructions per byte added is taken until the sum fits."""
+    step that gives back the most instructions per byte added is taken until the sum fits.
+    `wide`: the op indices whose dense reference is the int16-weight CONV_2D kernel."""
     from .codegen import _op_problems
     steps = {}
     for i, op in enumerate(model.operators):
@@ -83,7 +91,8 @@ def auto_slowdowns(model, max_slowdown: float = DEFAULT_MAX_SLOWDOWN, policy: st
             cost = FORMATS[c.format].cost(w, c.limit if c.format != "dense" else None)
             if not ladder or ladder[-1][1:] != (c.bytes, cost * rows):   # the lowest f of a tie
                 ladder.append((f, c.bytes, cost * rows))
-        steps[i] = (FORMATS["dense"].cost(w) * rows, ladder)
+        dense = _wide_dense_cost(w) if i in wide else FORMATS["dense"].cost(w)
+        steps[i] = (dense * rows, ladder)
     budget = max_slowdown * sum(d for d, _ in steps.values())
     pick = {i: len(ladder) - 1 for i, (_, ladder) in steps.items()}
 

@@ -174,7 +174,9 @@ def test_failed_trials_are_recorded_and_the_search_goes_on(recipe):
     teacher = recipe.parent / "teacher.keras"
     teacher.write_bytes(b"not a model")
     path = recipe.parent / "distill.toml"
-    path.write_text(RECIPE + f'[compress.distill]\nteacher = "{teacher}"\nepochs = 1\n')
+    # without QAT, whose own check fails some clustered trials: only the teacher fails here
+    path.write_text(RECIPE.replace("[compress.qat]\nepochs = 1\n", "")
+                    + f'[compress.distill]\nteacher = "{teacher}"\nepochs = 1\n')
     out = recipe.parent / "distill"
     code, text = _run(path, "--board", "microbit", "--trials", "3", "--epochs", "1", "--seed",
                       "0", "-o", out)
@@ -183,8 +185,8 @@ def test_failed_trials_are_recorded_and_the_search_goes_on(recipe):
     trials = json.loads((out / "trials.json").read_text())["trials"]
     failed = [t for t in trials if t["status"] == "error"]
     assert failed and len(failed) < len(trials)
+    assert failed == [t for t in trials if t["settings"]["distill"]]
     for t in failed:
-        assert t["settings"]["distill"] is True
         assert "teacher.keras" in t["error"] and "\n" not in t["error"]
         assert f"trial {t['index'] + 1}/3: " in text and "FAILED: " in text
     assert "## Failed trials" in (out / "report.md").read_text()

@@ -78,6 +78,7 @@ OUTPUT_COMMANDS = {
     "run": ["run", "recipe.toml", "-o"],
     "zoo-train": ["zoo", "train", "digits-cnn", "--epochs", "0", "-o"],
     "ci-template": ["ci-template", "-o"],
+    "search": ["search", "recipe.toml", "--board", "microbit", "--trials", "1", "-o"],
 }
 
 
